@@ -1,0 +1,140 @@
+// The store: PGlite (embedded, the default) when no DATABASE_URL is given, a `pg` pool otherwise.
+// Both speak PostgreSQL, so one set of migrations and one Kysely query layer serve both.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { UnavailableError, ValidationError } from '../../shared/errors.js';
+import { loadMigrations, type MigrationReport, type RawSession, runMigrations } from './migrate.js';
+import { Mutex, PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type { MigrationReport, RawSession } from './migrate.js';
+export { MigrationError } from './migrate.js';
+export type { Database } from './schema.js';
+
+export interface StoreOptions {
+  /** A PostgreSQL connection string; when absent PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite's directory, or `memory` for a throwaway in-memory database. Default `./.coffer`. */
+  dataDir?: string;
+  /** Schema holding every table. Default `coffer`. */
+  schema?: string;
+  /** Pool size for PostgreSQL. Default 10. */
+  poolSize?: number;
+  /** Where the `NNNN_name.sql` files are; defaults to the package's `migrations/`. */
+  migrationsDir?: string;
+}
+
+export interface Store {
+  readonly kind: 'pglite' | 'postgres';
+  readonly schema: string;
+  /** The typed query layer; unqualified table names resolve to `schema`. */
+  readonly db: Kysely<Database>;
+  /** Holds one connection for the callback (for advisory locks and multi-statement scripts). */
+  withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  migrate(): Promise<MigrationReport>;
+  /** Resolves when the database answers; throws UnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const INT8_OID = 20;
+
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  const schema = options.schema ?? 'coffer';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ValidationError(`schema "${schema}" must be a lowercase SQL identifier`, 'schema');
+  }
+  const store = options.databaseUrl
+    ? openPostgres(options.databaseUrl, schema, options.poolSize ?? 10)
+    : await openPGlite(options.dataDir ?? './.coffer', schema);
+  return {
+    ...store,
+    schema,
+    migrate: async () =>
+      store.withSession(async (s) => runMigrations(s, schema, await loadMigrations(options.migrationsDir))),
+    ping: async () => {
+      try {
+        await store.withSession((s) => s.query('select 1'));
+      } catch (error) {
+        throw new UnavailableError('The database is not reachable', error);
+      }
+    },
+  };
+}
+
+type OpenedStore = Pick<Store, 'kind' | 'db' | 'withSession' | 'close'>;
+
+function openPostgres(connectionString: string, schema: string, max: number): OpenedStore {
+  // int8 (counts, amounts) as numbers: Stripe amounts fit well inside 2^53.
+  const types = {
+    getTypeParser: (oid: number, format?: string) =>
+      oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'),
+  };
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    options: `-c search_path="${schema}",public`,
+    types: types as pg.CustomTypesConfig,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    withSession: async (fn) => {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+          exec: async (script) => {
+            await client.query(script);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPGlite(dataDir: string, schema: string): Promise<OpenedStore> {
+  let pglite: PGlite;
+  if (dataDir === 'memory') {
+    pglite = await PGlite.create({ parsers: { [INT8_OID]: Number } });
+  } else {
+    const dir = join(dataDir, 'pglite');
+    await mkdir(dir, { recursive: true });
+    pglite = await PGlite.create({ dataDir: dir, parsers: { [INT8_OID]: Number } });
+  }
+  await pglite.exec(`set search_path to "${schema}", public`);
+  const mutex = new Mutex();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
+  return {
+    kind: 'pglite',
+    db,
+    withSession: async (fn) => {
+      const release = await mutex.acquire();
+      try {
+        return await fn({
+          query: async (sql, params) => (await pglite.query(sql, params as unknown[])).rows as never[],
+          exec: async (script) => {
+            await pglite.exec(script);
+          },
+        });
+      } finally {
+        release();
+      }
+    },
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// Money is integer minor units with a currency. This table says how many decimals each currency's
+// minor unit has on Stripe (zero-decimal and three-decimal currencies differ from the usual two).
+
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** Decimals of the currency's minor unit: 0 (JPY), 3 (KWD) or 2 (most). */
+export function currencyExponent(currency: string): 0 | 2 | 3 {
+  const c = currency.toLowerCase();
+  if (ZERO_DECIMAL.has(c)) return 0;
+  if (THREE_DECIMAL.has(c)) return 3;
+  return 2;
+}
+
+export const isValidCurrencyCode = (currency: string): boolean => /^[a-z]{3}$/i.test(currency);
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** `1999, 'usd'` → `"19.99 USD"`; for messages and the dashboard, never for arithmetic. */
+export function formatMoney({ amount, currency }: Money): string {
+  const exp = currencyExponent(currency);
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  const major = Math.floor(abs / 10 ** exp);
+  const minor = exp === 0 ? '' : `.${String(abs % 10 ** exp).padStart(exp, '0')}`;
+  return `${sign}${major}${minor} ${currency.toUpperCase()}`;
+}
