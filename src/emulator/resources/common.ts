@@ -1,0 +1,41 @@
+// Parameter pieces and renderers several resources share.
+import type Stripe from 'stripe';
+import { isValidCurrencyCode } from '../../shared/currency.js';
+import { invalidRequest } from '../core/errors.js';
+import { type Infer, p } from '../core/params.js';
+
+const addressShape = {
+  city: p.string().emptyable(),
+  country: p.string().emptyable(),
+  line1: p.string().emptyable(),
+  line2: p.string().emptyable(),
+  postal_code: p.string().emptyable(),
+  state: p.string().emptyable(),
+};
+export const addressParam = () => p.object(addressShape);
+export type AddressParams = Infer<typeof addressShape>;
+
+export const renderAddress = (a: AddressParams): Stripe.Address => ({
+  city: a.city ?? null,
+  country: a.country ?? null,
+  line1: a.line1 ?? null,
+  line2: a.line2 ?? null,
+  postal_code: a.postal_code ?? null,
+  state: a.state ?? null,
+});
+
+/** A three-letter currency code, returned lower case as Stripe stores it. */
+export const currencyParam = () =>
+  p.string().refine((s, path) => {
+    if (!isValidCurrencyCode(s))
+      throw invalidRequest(
+        `Invalid currency: ${s}. Stripe currencies are three-letter ISO codes.`,
+        undefined,
+        path,
+      );
+    return s.toLowerCase();
+  });
+
+/** Applies an emptyable scalar update: undefined keeps, null clears, a value sets. */
+export const patch = <T>(current: T | null, next: T | null | undefined): T | null =>
+  next === undefined ? current : next;
