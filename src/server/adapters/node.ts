@@ -1,0 +1,25 @@
+// Plain `node:http`: `http.createServer(nodeWebhookHandler(billing))`, or call it from any
+// (req, res) framework that leaves the request stream unread.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebhookReceiver, WebhookResult } from '../types.js';
+import { headersOf, limitOf, readNodeBody, receive, type WebhookAdapterOptions } from './receive.js';
+
+export type NodeWebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function nodeWebhookHandler(
+  billing: WebhookReceiver,
+  options: WebhookAdapterOptions = {},
+): NodeWebhookHandler {
+  const limit = limitOf(options);
+  return async function nodeWebhook(req, res) {
+    const result = await receive(billing, () => readNodeBody(req, limit), headersOf(req.headers), options);
+    writeNodeResult(res, result);
+  };
+}
+
+export function writeNodeResult(res: ServerResponse, result: WebhookResult): void {
+  // After a 413 the rest of the upload is not worth reading: close the connection once answered.
+  if (result.status === 413) res.setHeader('connection', 'close');
+  res.writeHead(result.status, result.headers);
+  res.end(result.body);
+}
