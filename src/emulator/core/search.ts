@@ -6,7 +6,7 @@ import { invalidRequest } from './errors.js';
 import { p } from './params.js';
 import type { Collection, StoredObject } from './store.js';
 
-export type SearchFieldType = 'string' | 'number';
+export type SearchFieldType = 'string' | 'number' | 'boolean';
 
 export interface SearchSpec<T> {
   /** Plural resource name used in messages, e.g. `customers`. */
@@ -108,6 +108,10 @@ function compare(actual: unknown, op: Op, expected: string | number | null, type
     if (op === '<') return a < e;
     if (op === '<=') return a <= e;
     return false;
+  }
+  if (type === 'boolean') {
+    if (op !== ':') throw badQuery(`Invalid query: the operator ${op} does not apply to boolean fields`);
+    return String(actual) === String(expected).toLowerCase();
   }
   if (typeof actual !== 'string') return false;
   const a = actual.toLowerCase();
