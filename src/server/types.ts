@@ -18,3 +18,57 @@ export type WebhookHandle = (rawBody: Uint8Array | string, headers: WebhookHeade
 export interface WebhookReceiver {
   webhooks: { handle: WebhookHandle };
 }
+
+/** What `billing.webhooks.health()` reports; `/readyz` shows it. */
+export interface WebhookHealth {
+  queueDepth: number;
+  deadLetters: number;
+  lastEventAgeSeconds: number | null;
+  workerAlive: boolean;
+}
+
+export interface EnsureCustomerInput {
+  userId: string;
+  email?: string | undefined;
+  name?: string | undefined;
+}
+
+export interface CreateCheckoutInput {
+  userId: string;
+  price?: string | undefined;
+  lookupKey?: string | undefined;
+  quantity?: number | undefined;
+  mode?: 'payment' | 'subscription' | undefined;
+  successUrl: string;
+  cancelUrl: string;
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface CreateIntentInput {
+  userId: string;
+  amount: number;
+  currency: string;
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface RefundInput {
+  amount?: number | undefined;
+  reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer' | undefined;
+}
+
+/** The Billing surface the standalone service exposes over REST. */
+export interface ServiceBilling {
+  webhooks: { handle: WebhookHandle; health(): Promise<WebhookHealth> };
+  customers: {
+    ensure(input: EnsureCustomerInput): Promise<unknown>;
+    get(userId: string): Promise<unknown>;
+  };
+  checkout: {
+    create(input: CreateCheckoutInput): Promise<unknown>;
+    status(sessionId: string): Promise<unknown>;
+  };
+  payments: {
+    createIntent(input: CreateIntentInput): Promise<unknown>;
+    refund(paymentIntentId: string, input: RefundInput): Promise<unknown>;
+  };
+}

@@ -1,0 +1,77 @@
+// The standalone service as a Hono app: the webhook route (no API key: the signature is the
+// authentication), health probes, the OpenAPI document and the bearer-authenticated REST API.
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import type { Store } from '../billing/store/index.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
+import { honoWebhook } from './adapters/fetch.js';
+import { bearerAuth } from './auth.js';
+import { httpErrorOf } from './http-errors.js';
+import { openApiDocument } from './openapi.js';
+import type { DatabaseProbe } from './readiness.js';
+import { storeProbe } from './readiness.js';
+import { requestLog } from './request-log.js';
+import { apiRoutes } from './routes/api.js';
+import { healthRoutes } from './routes/health.js';
+import type { ServiceBilling } from './types.js';
+
+export interface ServiceOptions {
+  billing: ServiceBilling;
+  /** The REST API's bearer key; without one the REST API answers 503 (the webhook route still works). */
+  apiKey?: string | undefined;
+  logger?: Logger;
+  /** The store `/readyz` checks (reachable, migrations applied); or pass `databaseProbe`. */
+  store?: Store;
+  databaseProbe?: DatabaseProbe;
+  /** Whether a worker runs in this process, so `/readyz` requires it alive. Default true. */
+  expectWorker?: boolean;
+}
+
+const REST_BODY_LIMIT = 100 * 1024;
+
+export function createService(options: ServiceOptions): Hono {
+  const { billing } = options;
+  const logger = options.logger ?? silentLogger;
+  const probe = options.databaseProbe ?? (options.store ? storeProbe(options.store) : undefined);
+  if (!probe) throw new TypeError('createService needs `store` or `databaseProbe` for /readyz');
+
+  const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', requestLog(logger));
+  app.onError((error, c) => {
+    const { status, body } = httpErrorOf(error);
+    if (status >= 500) logger.error({ err: error, requestId: c.get('requestId') }, 'request error');
+    return c.json(body, status as 500);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
+
+  app.post(
+    '/webhooks/stripe',
+    honoWebhook(billing, { onError: (err) => logger.error({ err }, 'webhook handling failed') }),
+  );
+  app.route(
+    '/',
+    healthRoutes({
+      probe,
+      health: () => billing.webhooks.health(),
+      expectWorker: options.expectWorker ?? true,
+    }),
+  );
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+
+  app.use('/v1/*', bearerAuth(options.apiKey));
+  app.use('/v1/*', async (c, next) => {
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (length > REST_BODY_LIMIT) {
+      return c.json(
+        { error: { code: 'payload_too_large', message: `Bodies are limited to ${REST_BODY_LIMIT} bytes` } },
+        413,
+      );
+    }
+    await next();
+  });
+  app.route('/v1', apiRoutes(billing));
+  return app;
+}

@@ -1,0 +1,65 @@
+// What `/readyz` reports: can this instance take traffic? The database must answer and have every
+// migration applied; when the worker runs in this process it must be alive. Lag and backlog are
+// reported for dashboards and alerts but do not flip readiness (a backlog is not a reason to stop
+// accepting the deliveries that would clear it).
+import type { Store } from '../billing/store/index.js';
+import { loadMigrations } from '../billing/store/migrate.js';
+import type { WebhookHealth } from './types.js';
+
+export interface DatabaseStatus {
+  reachable: boolean;
+  migrationsApplied: boolean;
+  pendingMigrations: string[];
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  database: DatabaseStatus;
+  worker: { alive: boolean | null; expected: boolean };
+  webhooks: { lastEventAgeSeconds: number | null; queueDepth: number | null; deadLetters: number | null };
+}
+
+export type DatabaseProbe = () => Promise<DatabaseStatus>;
+
+/** Pings the store and compares the migrations on disk with those recorded as applied. */
+export function storeProbe(store: Store): DatabaseProbe {
+  return async () => {
+    try {
+      const wanted = await loadMigrations();
+      const rows = await store.withSession((s) => s.query('select version from coffer_migrations'));
+      const applied = new Set(rows.map((row) => Number((row as { version: number }).version)));
+      const pending = wanted.filter((m) => !applied.has(m.version)).map((m) => m.name);
+      return { reachable: true, migrationsApplied: pending.length === 0, pendingMigrations: pending };
+    } catch {
+      const reachable = await store.ping().then(
+        () => true,
+        () => false,
+      );
+      return { reachable, migrationsApplied: false, pendingMigrations: [] };
+    }
+  };
+}
+
+export async function checkReadiness(
+  probe: DatabaseProbe,
+  health: () => Promise<WebhookHealth>,
+  expectWorker: boolean,
+): Promise<ReadinessReport> {
+  const database = await probe();
+  const webhooks = database.reachable ? await health().catch(() => undefined) : undefined;
+  const workerAlive = webhooks?.workerAlive ?? null;
+  return {
+    ready:
+      database.reachable &&
+      database.migrationsApplied &&
+      webhooks !== undefined &&
+      (!expectWorker || workerAlive === true),
+    database,
+    worker: { alive: workerAlive, expected: expectWorker },
+    webhooks: {
+      lastEventAgeSeconds: webhooks?.lastEventAgeSeconds ?? null,
+      queueDepth: webhooks?.queueDepth ?? null,
+      deadLetters: webhooks?.deadLetters ?? null,
+    },
+  };
+}
