@@ -1,0 +1,37 @@
+// The machine a run happened on, for the report.
+import { cpus, loadavg, totalmem } from 'node:os';
+import pg from 'pg';
+
+export async function describeMachine(databaseUrl: string): Promise<string[]> {
+  const cpu = cpus();
+  const lines = [
+    `CPU: ${cpu[0]?.model.trim() ?? 'unknown'} × ${cpu.length}`,
+    `Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `Node.js: ${process.version} (${process.platform} ${process.arch})`,
+    `Load average at start (1/5/15 min): ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')} — other work on the machine makes figures noisy`,
+  ];
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ version: string }>('select version()');
+    lines.push(`PostgreSQL: ${rows[0]?.version ?? 'unknown'} at ${redact(databaseUrl)}, stock settings`);
+  } catch (error) {
+    lines.push(`PostgreSQL: not reachable at ${redact(databaseUrl)} (${(error as Error).message})`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return lines;
+}
+
+/** The connection string without any password. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,99 @@
+// `npm run bench [-- emulator|webhooks]`: runs the benchmarks of issues #3 and #4, prints a table and
+// rewrites docs/benchmarks.md. Every load is bounded in count and time, loopback only, and a watchdog
+// ends the run (killing only the processes it started) if anything hangs.
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { runEmulatorSuite } from './emulator/suite.js';
+import { killAllChildren } from './lib/child.js';
+import { describeMachine } from './lib/machine.js';
+import { consoleTable, markdown, type SuiteResult } from './lib/report.js';
+import { runWebhookSuite } from './webhooks/suite.js';
+
+const SUITES = ['emulator', 'webhooks'] as const;
+type SuiteName = (typeof SUITES)[number];
+
+const WATCHDOG_MS = 9 * 60_000;
+
+function parseArgs(argv: string[]): { suites: SuiteName[]; write: boolean } {
+  const names = argv.filter((a) => !a.startsWith('--'));
+  for (const name of names) {
+    if (!(SUITES as readonly string[]).includes(name)) {
+      throw new Error(`unknown benchmark "${name}"; choose from: ${SUITES.join(', ')}`);
+    }
+  }
+  return {
+    suites: names.length ? (names as SuiteName[]) : [...SUITES],
+    write: !argv.includes('--no-write'),
+  };
+}
+
+async function main(): Promise<void> {
+  const { suites, write } = parseArgs(process.argv.slice(2));
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const scale = Number(process.env.BENCH_SCALE ?? '1');
+  if (!(scale > 0 && scale <= 1))
+    throw new Error(`BENCH_SCALE must be in (0, 1], got ${process.env.BENCH_SCALE}`);
+  const started = performance.now();
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const machine = await describeMachine(databaseUrl);
+  console.log(`Coffer benchmarks — ${date}\n${machine.join('\n')}\n`);
+
+  const results: SuiteResult[] = [];
+  for (const suite of suites) {
+    const t0 = performance.now();
+    console.log(`▶ ${suite} …`);
+    results.push(
+      suite === 'emulator'
+        ? await runEmulatorSuite({ scale })
+        : await runWebhookSuite({ databaseUrl, scale }),
+    );
+    console.log(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n${consoleTable(results)}\n\nTotal ${seconds.toFixed(0)} s`);
+  if (!write) return;
+  const command = `npm run bench${suites.length < SUITES.length ? ` -- ${suites.join(' ')}` : ''}`;
+  writeFileSync(
+    new URL('../docs/benchmarks.md', import.meta.url),
+    markdown({
+      date,
+      machine,
+      command,
+      durationSeconds: seconds,
+      suites: results,
+      preamble: [
+        'Targets are those of issue #3 (emulator) and issue #4 (webhook pipeline). PASS/FAIL is judged on this ' +
+          'run only; PENDING means the part measured has not landed yet. On a 2-core machine the load ' +
+          'generator, the system measured and PostgreSQL share the cores, and other work running at the ' +
+          'same time makes every figure noisy: compare runs on a quiet machine.',
+        ...(scale < 1 ? ['', `**Shortened run (BENCH_SCALE=${scale}): durations scaled down.**`] : []),
+      ],
+    }),
+  );
+  console.log('Wrote docs/benchmarks.md');
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${WATCHDOG_MS / 60_000} min; stopping`);
+  killAllChildren();
+  process.exit(2);
+}, WATCHDOG_MS);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+
+main().then(
+  () => {
+    killAllChildren();
+    process.exit(0);
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    killAllChildren();
+    process.exit(1);
+  },
+);

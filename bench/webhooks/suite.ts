@@ -1,0 +1,378 @@
+// The webhook benchmark of issue #4: Coffer's intake and worker against @supabase/stripe-sync-engine,
+// same events, same PostgreSQL, same run; Coffer on PGlite beside it.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { type BenchChild, startChild } from '../lib/child.js';
+import {
+  errorNote,
+  fmtInt,
+  fmtLatency,
+  fmtLoad,
+  fmtMs,
+  fmtRate,
+  type SuiteResult,
+  verdict,
+} from '../lib/report.js';
+import { ratePerSecond, summarize } from '../lib/stats.js';
+import type { LoadReport, LoadShape } from '../load/shapes.js';
+import { objectIdFor } from './events.js';
+import type { EngineName, MirrorProgress, SystemName, SystemOptions } from './system.js';
+
+export interface WebhookSuiteOptions {
+  databaseUrl: string;
+  /** Multiplies every duration and count (1 = the full run). */
+  scale: number;
+}
+
+const CONCURRENCY = 16;
+
+class Run {
+  readonly tag = randomBytes(3).toString('hex');
+  readonly secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  private next = 0;
+  constructor(
+    readonly load: BenchChild,
+    readonly scale: number,
+  ) {}
+
+  ms(base: number): number {
+    return Math.max(1000, Math.round(base * this.scale));
+  }
+
+  /** Sends a phase of fresh events (a new index range) to `url`. */
+  async send(
+    url: string,
+    shape: LoadShape,
+    keepStarts = false,
+  ): Promise<{ report: LoadReport; ids: string[] }> {
+    const offset = this.next;
+    const count =
+      shape.kind === 'closed' ? shape.maxOps : Math.floor((shape.ratePerSecond * shape.durationMs) / 1000);
+    this.next += count;
+    const budget = (shape.kind === 'closed' ? shape.maxMs : shape.durationMs) + 60_000;
+    const report = await this.load.call<LoadReport>(
+      'run',
+      { url, secret: this.secret, tag: this.tag, offset, shape, keepStarts },
+      budget,
+    );
+    const issued = report.completed + report.failed;
+    const ids = Array.from({ length: issued }, (_, i) => objectIdFor(this.tag, offset + i));
+    return { report, ids };
+  }
+}
+
+interface Polled {
+  firstSeen: Map<string, number>;
+  syncedAt: Map<string, number>;
+  lastSeen: number;
+}
+
+/** Asks the system, every `intervalMs`, which of `ids` are mirrored yet; records when each first appeared. */
+async function pollMirror(
+  sut: BenchChild,
+  ids: string[],
+  intervalMs: number,
+  timeoutMs: number,
+): Promise<Polled> {
+  const firstSeen = new Map<string, number>();
+  const syncedAt = new Map<string, number>();
+  let unseen = ids;
+  let lastSeen = 0;
+  const deadline = Date.now() + timeoutMs;
+  while (unseen.length && Date.now() < deadline) {
+    const found = await sut.call<MirrorProgress>('mirrored', unseen, 30_000);
+    const now = Date.now();
+    for (const [id, at] of Object.entries(found)) {
+      firstSeen.set(id, now);
+      if (at !== null) syncedAt.set(id, at);
+      lastSeen = now;
+    }
+    unseen = unseen.filter((id) => !firstSeen.has(id));
+    if (unseen.length) await sleep(intervalMs);
+  }
+  return { firstSeen, syncedAt, lastSeen };
+}
+
+async function startSystem(
+  run: Run,
+  options: WebhookSuiteOptions,
+  system: SystemName,
+  engine: EngineName,
+  schemas: string[],
+): Promise<{ sut: BenchChild; url: string; via: string }> {
+  const schema = `bench_${system === 'coffer' ? 'coffer' : 'se'}_${run.tag}`;
+  if (engine === 'postgres') schemas.push(schema);
+  const sut = await startChild('webhooks/sut.ts');
+  try {
+    const started = await sut.call<{ url: string; via: string }>(
+      'start',
+      {
+        system,
+        engine,
+        databaseUrl: options.databaseUrl,
+        schema,
+        secret: run.secret,
+      } satisfies SystemOptions,
+      120_000,
+    );
+    return { sut, ...started };
+  } catch (error) {
+    await sut.stop();
+    throw error;
+  }
+}
+
+const closed = (maxOps: number, maxMs: number, concurrency = CONCURRENCY): LoadShape => ({
+  kind: 'closed',
+  concurrency,
+  maxOps,
+  maxMs,
+});
+const open = (rate: number, durationMs: number): LoadShape => ({
+  kind: 'open',
+  ratePerSecond: rate,
+  durationMs,
+  maxInFlight: 512,
+});
+
+interface SyncEngineFigures {
+  concurrent?: LoadReport;
+  sequential?: LoadReport;
+  at1000?: LoadReport;
+}
+
+async function measureSyncEngine(
+  run: Run,
+  options: WebhookSuiteOptions,
+  schemas: string[],
+  out: SuiteResult,
+) {
+  const figures: SyncEngineFigures = {};
+  const system = 'sync-engine / PostgreSQL';
+  let sut: BenchChild | undefined;
+  try {
+    const started = await startSystem(run, options, 'sync-engine', 'postgres', schemas);
+    sut = started.sut;
+    await run.send(started.url, closed(500, 5_000));
+    const conc = await run.send(started.url, closed(40_000, run.ms(8_000)));
+    figures.concurrent = conc.report;
+    const written = await pollMirror(sut, conc.ids, 100, 10_000);
+    const seq = await run.send(started.url, closed(20_000, run.ms(6_000), 1));
+    figures.sequential = seq.report;
+    figures.at1000 = (await run.send(started.url, open(1000, run.ms(5_000)))).report;
+    out.measurements.push(
+      {
+        system,
+        name: `verify + upsert + ack, concurrency ${CONCURRENCY}`,
+        figures: fmtLoad(conc.report, 'events'),
+        target: 'anchor (issue: about 2,900 events/s, p99 about 10 ms)',
+        verdict: 'n/a',
+      },
+      {
+        system,
+        name: 'verify + upsert + ack, sequential (concurrency 1)',
+        figures: fmtLoad(seq.report, 'events'),
+        target: 'anchor (issue: about 1,400 events/s)',
+        verdict: 'n/a',
+      },
+      {
+        system,
+        name: 'acknowledgement at an open-loop 1,000 events/s',
+        figures: fmtLoad(figures.at1000, 'events'),
+        target: 'anchor',
+        verdict: 'n/a',
+      },
+    );
+    out.notes.push(
+      `- sync-engine served via: ${started.via}. After the concurrency-${CONCURRENCY} phase, ` +
+        `${fmtInt(written.firstSeen.size)} of its ${fmtInt(conc.ids.length)} objects were in its tables.`,
+      ...errorNote('sync-engine concurrency 16', conc.report),
+      ...errorNote('sync-engine sequential', seq.report),
+      ...errorNote('sync-engine at 1,000/s', figures.at1000),
+    );
+  } catch (error) {
+    out.notes.push(`- sync-engine could not be measured: ${(error as Error).message.split('\n')[0]}`);
+  } finally {
+    await sut?.call('close', null, 30_000).catch(() => undefined);
+    await sut?.stop();
+  }
+  return figures;
+}
+
+async function measureCoffer(
+  run: Run,
+  options: WebhookSuiteOptions,
+  engine: EngineName,
+  schemas: string[],
+  anchor: SyncEngineFigures,
+  out: SuiteResult,
+) {
+  const system = `Coffer / ${engine === 'postgres' ? 'PostgreSQL' : 'PGlite'}`;
+  const judged = engine === 'postgres';
+  const targetOr = (text: string) =>
+    judged ? text : `${text} (PostgreSQL is judged; PGlite reported beside)`;
+  const judge = (ok: boolean | undefined) => (judged ? verdict(ok) : ok === undefined ? 'PENDING' : 'n/a');
+  const seRate = anchor.concurrent?.throughput;
+  let sut: BenchChild | undefined;
+  try {
+    const started = await startSystem(run, options, 'coffer', engine, schemas);
+    sut = started.sut;
+    out.notes.push(`- Coffer on ${engine} served via: ${started.via}.`);
+
+    // (a) intake alone: the worker is stopped, so this is verify + persist + ack.
+    await sut.call('stopWorker', null, 30_000);
+    await run.send(started.url, closed(500, 5_000));
+    const intake = (await run.send(started.url, closed(60_000, run.ms(8_000)))).report;
+    const intakeOk =
+      seRate === undefined ? undefined : intake.failed === 0 && intake.throughput >= 2 * seRate;
+    out.measurements.push({
+      system,
+      name: `(a) intake: verify + persist + ack, concurrency ${CONCURRENCY}, worker stopped`,
+      figures: fmtLoad(intake, 'events'),
+      target: targetOr(
+        `≥ 2 × sync-engine in this run${seRate === undefined ? ' (sync-engine not measured)' : ` = ${fmtRate(2 * seRate, 'events')}`}`,
+      ),
+      verdict: judge(intakeOk),
+    });
+    out.notes.push(...errorNote(`${system} (a)`, intake));
+
+    // The backlog (a) left, drained by the worker: the worker's own throughput.
+    const backlog = await sut.call<number>('backlog', null, 30_000);
+    const drainStart = Date.now();
+    await sut.call('startWorker', null, 30_000);
+    let left = backlog;
+    while (left > 0 && Date.now() - drainStart < run.ms(40_000)) {
+      await sleep(200);
+      left = await sut.call<number>('backlog', null, 30_000);
+    }
+    const drainMs = Date.now() - drainStart;
+    out.measurements.push({
+      system,
+      name: 'worker draining the backlog left by (a) into the mirror',
+      figures: `${fmtRate(ratePerSecond(backlog - left, drainMs), 'events')} (${fmtInt(backlog - left)} of ${fmtInt(backlog)} in ${(drainMs / 1000).toFixed(1)} s${left ? `, ${fmtInt(left)} still queued at the time limit` : ''})`,
+      target: 'informative',
+      verdict: 'n/a',
+    });
+
+    // (c) end to end with the worker running: from the first send until the last object is mirrored.
+    const e2e = await run.send(started.url, closed(8_000, run.ms(8_000)));
+    const mirrored = await pollMirror(sut, e2e.ids, 100, run.ms(40_000));
+    const e2eMs = mirrored.lastSeen - e2e.report.startEpochMs;
+    const e2eRate = ratePerSecond(mirrored.firstSeen.size, e2eMs);
+    const e2eOk =
+      seRate === undefined ? undefined : mirrored.firstSeen.size === e2e.ids.length && e2eRate >= seRate;
+    out.measurements.push({
+      system,
+      name: `(c) event → mirror throughput, concurrency ${CONCURRENCY}, worker running`,
+      figures: `${fmtRate(e2eRate, 'events')} (${fmtInt(mirrored.firstSeen.size)} of ${fmtInt(e2e.ids.length)} mirrored ${(e2eMs / 1000).toFixed(1)} s after the first send; acks ${fmtRate(e2e.report.throughput, 'events')})`,
+      target: targetOr(
+        `≥ sync-engine's synchronous path${seRate === undefined ? '' : ` = ${fmtRate(seRate, 'events')}`}`,
+      ),
+      verdict: judge(e2eOk),
+    });
+    out.notes.push(...errorNote(`${system} (c)`, e2e.report));
+
+    // (d) event → mirror latency at an open-loop 500 events/s.
+    const at500 = await run.send(started.url, open(500, run.ms(8_000)), true);
+    const seen = await pollMirror(sut, at500.ids, 25, run.ms(40_000));
+    const starts = at500.report.startedAt ?? [];
+    const polled: number[] = [];
+    const written: number[] = [];
+    at500.ids.forEach((id, i) => {
+      const sent = starts[i];
+      const first = seen.firstSeen.get(id);
+      const synced = seen.syncedAt.get(id);
+      if (sent !== undefined && first !== undefined) polled.push(first - sent);
+      if (sent !== undefined && synced !== undefined) written.push(synced - sent);
+    });
+    const polledSummary = summarize(polled);
+    const missing = at500.ids.length - seen.firstSeen.size;
+    const latencyOk = missing === 0 && at500.report.failed === 0 && polledSummary.p99 < 250;
+    out.measurements.push({
+      system,
+      name: '(d) event → mirror latency at an open-loop 500 events/s (polled every 25 ms)',
+      figures:
+        `${fmtLatency(polledSummary)}; by synced_at: p50 ${fmtMs(summarize(written).p50)}, p99 ${fmtMs(summarize(written).p99)}` +
+        `${missing ? `; **${fmtInt(missing)} never reached the mirror**` : ''}; acks ${fmtLatency(at500.report.all)}`,
+      target: targetOr('p99 < 250 ms'),
+      verdict: judge(latencyOk),
+    });
+    out.notes.push(...errorNote(`${system} (d)`, at500.report));
+
+    // (b) acknowledgement latency at an open-loop 1,000 events/s, worker running (as in production).
+    const at1000 = (await run.send(started.url, open(1000, run.ms(6_000)))).report;
+    const ackOk = at1000.failed === 0 && at1000.skipped === 0 && at1000.all.p99 < 20;
+    out.measurements.push({
+      system,
+      name: '(b) acknowledgement at an open-loop 1,000 events/s, worker running',
+      figures: fmtLoad(at1000, 'events'),
+      target: targetOr('p99 < 20 ms'),
+      verdict: judge(ackOk),
+    });
+    out.notes.push(...errorNote(`${system} (b)`, at1000));
+  } catch (error) {
+    out.notes.push(`- Coffer on ${engine} could not be measured: ${(error as Error).message.split('\n')[0]}`);
+    out.measurements.push({
+      system,
+      name: '(a)–(d) webhook intake and worker',
+      figures: 'not measured (see notes)',
+      target:
+        '(a) ≥ 2 × sync-engine; (b) p99 < 20 ms at 1,000/s; (c) ≥ sync-engine; (d) p99 < 250 ms at 500/s',
+      verdict: 'PENDING',
+    });
+  } finally {
+    await sut?.call('close', null, 30_000).catch(() => undefined);
+    await sut?.stop();
+  }
+}
+
+export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<SuiteResult> {
+  const out: SuiteResult = {
+    title: 'Webhook pipeline (issue #4)',
+    method: [
+      '- Events: signed `customer.updated`, `payment_intent.succeeded` and `charge.succeeded` events in the endive ' +
+        'shape (1.3–2.9 kB), each about an object of its own, signed `t=…,v1=HMAC-SHA256(t.body)` like Stripe. ' +
+        'All bodies and signatures are built before the clock starts.',
+      '- Load: a separate Node process (`bench/load/http-load.ts`) POSTs over loopback keep-alive connections. ' +
+        `Closed loop = ${CONCURRENCY} requests always in flight; open loop = requests started on a fixed schedule, ` +
+        'latency counted from the *scheduled* start (no coordinated omission). A request counts as acknowledged on a 2xx.',
+      '- Each system runs in its own process (`bench/webhooks/sut.ts`); PostgreSQL gets a fresh schema per system, ' +
+        'dropped at the end. sync-engine uses its own migrations applied to its own schema, stock settings ' +
+        '(pool 10, no revalidation through the API, so it never calls Stripe).',
+      '- Order per Coffer engine: (a) intake with the worker stopped → the worker drains that backlog → ' +
+        '(c) closed loop with the worker running, until every object is in the mirror → (d) open loop 500/s, ' +
+        'mirror polled every 25 ms → (b) open loop 1,000/s with the worker running.',
+      '- (c) throughput = objects mirrored ÷ (time the last one was first seen in the mirror − first send); polled ' +
+        'every 100 ms. sync-engine upserts before it answers, so its synchronous path = its concurrency-16 rate.',
+      '- (d) latency = time an object was first seen by polling the mirror tables − time its event was sent ' +
+        '(an upper bound, poll interval 25 ms). Also shown: the row’s own `synced_at` − send time (PostgreSQL’s ' +
+        '`now()` in the writing transaction, a lower bound).',
+    ],
+    measurements: [],
+    notes: [],
+  };
+  const load = await startChild('load/http-load.ts');
+  const run = new Run(load, options.scale);
+  const schemas: string[] = [];
+  try {
+    const anchor = await measureSyncEngine(run, options, schemas, out);
+    await measureCoffer(run, options, 'postgres', schemas, anchor, out);
+    await measureCoffer(run, options, 'pglite', schemas, anchor, out);
+  } finally {
+    await load.stop();
+    await dropSchemas(options.databaseUrl, schemas);
+  }
+  return out;
+}
+
+async function dropSchemas(databaseUrl: string, schemas: string[]): Promise<void> {
+  if (!schemas.length) return;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
