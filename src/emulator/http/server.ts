@@ -10,6 +10,7 @@ import { expandResponse } from '../core/expand.js';
 import type { IdempotencyRecord } from '../core/idempotency.js';
 import { newRequestId } from '../core/ids.js';
 import type { HttpMethod } from '../core/router.js';
+import { PageResponse } from '../pages/response.js';
 import { checkAuthorization } from './auth.js';
 import { decodeBody, decodeForm, takeExpand } from './body.js';
 
@@ -18,6 +19,8 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 interface Reply {
   status: number;
   body: string;
+  /** Set for control routes that answer with a page or a redirect instead of JSON. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 const errorReply = (err: StripeApiError): Reply => ({
@@ -146,6 +149,8 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
     const params = { ...decodeForm(query), ...decodeBody(header(req, 'content-type'), text) };
     let result = match.handler({ method, path, pathParams: match.pathParams, params });
     if (result instanceof Promise) result = await result;
+    if (result instanceof PageResponse)
+      return { status: result.status, body: result.body, headers: result.headers };
     return { status: 200, body: JSON.stringify(result) };
   }
 
@@ -170,6 +175,7 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
       .then((reply) => {
         res.statusCode = reply.status;
         res.setHeader('Content-Type', 'application/json');
+        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
         res.setHeader('Content-Length', Buffer.byteLength(reply.body));
         res.end(reply.body);
       });

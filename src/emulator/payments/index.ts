@@ -1,5 +1,22 @@
-// Entry point of the payments half of the emulator (owned by E2): register payment resources,
-// object definitions and control routes on the core here.
+// The payments half of the emulator: payment methods, setup and payment intents, charges, refunds,
+// disputes, balance transactions, Checkout Sessions, and the 3D Secure test page.
 import type { EmulatorCore } from '../core/emulator.js';
+import { registerThreeDSecurePages } from '../pages/three-d-secure-routes.js';
+import { registerBalanceTransactions } from '../resources/balance-transactions.js';
+import { registerCharges } from '../resources/charges.js';
+import { registerDisputes } from '../resources/disputes.js';
+import { registerPaymentIntents } from '../resources/payment-intents.js';
+import { registerPaymentMethods } from '../resources/payment-methods.js';
+import { registerRefunds } from '../resources/refunds.js';
+import { registerSetupIntents } from '../resources/setup-intents.js';
 
-export function registerPayments(_emu: EmulatorCore): void {}
+export function registerPayments(emu: EmulatorCore): void {
+  registerPaymentMethods(emu);
+  registerSetupIntents(emu);
+  registerPaymentIntents(emu);
+  registerCharges(emu);
+  registerRefunds(emu);
+  registerDisputes(emu);
+  registerBalanceTransactions(emu);
+  registerThreeDSecurePages(emu);
+}

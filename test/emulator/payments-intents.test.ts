@@ -1,0 +1,315 @@
+// Payment intents end to end through the official SDK: every successful brand, every issuer-decline
+// card, the attach-then-fail card, 3D Secure through the test page and the control route, 3155 on-
+// and off-session, manual capture, cancel, and the events in order.
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './helpers.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.emulator.close());
+
+/** Event types about `objectIds`, oldest first. */
+async function eventTypes(...objectIds: string[]): Promise<string[]> {
+  const events = await h.stripe.events.list({ limit: 100 });
+  return events.data
+    .filter((e) => objectIds.includes((e.data.object as { id: string }).id))
+    .map((e) => e.type)
+    .reverse();
+}
+
+const pay = (payment_method: string, extra: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
+  h.stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method, confirm: true, ...extra });
+
+async function declineOf(payment_method: string): Promise<Stripe.errors.StripeCardError> {
+  const err = await pay(payment_method).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+  return err as Stripe.errors.StripeCardError;
+}
+
+describe('successful cards', () => {
+  it.each([
+    ['pm_card_visa', 'visa', '4242', 'credit'],
+    ['pm_card_visa_debit', 'visa', '5556', 'debit'],
+    ['pm_card_mastercard', 'mastercard', '4444', 'credit'],
+    ['pm_card_mastercard_debit', 'mastercard', '8210', 'debit'],
+    ['pm_card_mastercard_prepaid', 'mastercard', '5100', 'prepaid'],
+    ['pm_card_amex', 'amex', '0005', 'credit'],
+    ['pm_card_discover', 'discover', '1117', 'credit'],
+    ['pm_card_diners', 'diners', '0004', 'credit'],
+    ['pm_card_jcb', 'jcb', '0505', 'credit'],
+    ['pm_card_unionpay', 'unionpay', '0005', 'credit'],
+  ])('%s succeeds with a %s charge ending %s', async (token, brand, last4, funding) => {
+    const pi = await pay(token, { expand: ['latest_charge'] });
+    expect(pi.status).toBe('succeeded');
+    expect(pi.amount_received).toBe(2000);
+    const charge = pi.latest_charge as Stripe.Charge;
+    expect(charge).toMatchObject({ status: 'succeeded', paid: true, captured: true, amount_captured: 2000 });
+    expect(charge.payment_method_details?.card).toMatchObject({ brand, last4, funding });
+    expect(charge.outcome).toMatchObject({ type: 'authorized', network_status: 'approved_by_network' });
+  });
+
+  it('accepts a raw test card number through POST /v1/payment_methods', async () => {
+    const pm = await h.stripe.paymentMethods.create({
+      type: 'card',
+      card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' },
+    });
+    expect(pm.card).toMatchObject({
+      brand: 'visa',
+      last4: '4242',
+      country: 'US',
+      checks: { cvc_check: 'pass' },
+    });
+    expect((await pay(pm.id)).status).toBe('succeeded');
+  });
+
+  it('emits created, charge.succeeded and succeeded in order', async () => {
+    const pi = await pay('pm_card_visa');
+    const charge = pi.latest_charge as string;
+    expect(await eventTypes(pi.id, charge)).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+    ]);
+  });
+});
+
+describe('issuer declines', () => {
+  it.each([
+    ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline'],
+    ['pm_card_visa_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds'],
+    ['pm_card_visa_chargeDeclinedLostCard', 'card_declined', 'lost_card'],
+    ['pm_card_visa_chargeDeclinedStolenCard', 'card_declined', 'stolen_card'],
+    ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card'],
+    ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', 'incorrect_cvc'],
+    ['pm_card_chargeDeclinedProcessingError', 'processing_error', 'processing_error'],
+    ['pm_card_visa_chargeDeclinedVelocityLimitExceeded', 'card_declined', 'card_velocity_exceeded'],
+    ['pm_card_radarBlock', 'card_declined', 'fraudulent'],
+  ])(
+    '%s raises StripeCardError %s / %s and leaves the intent retryable',
+    async (token, code, declineCode) => {
+      const err = await declineOf(token);
+      expect(err.statusCode).toBe(402);
+      expect(err.code).toBe(code);
+      expect(err.decline_code).toBe(declineCode);
+      const pi = err.payment_intent!;
+      expect(pi.status).toBe('requires_payment_method');
+      expect(pi.last_payment_error).toMatchObject({ type: 'card_error', code, decline_code: declineCode });
+      const charge = await h.stripe.charges.retrieve(pi.latest_charge as string);
+      expect(charge).toMatchObject({ status: 'failed', failure_code: code, paid: false });
+      expect(await eventTypes(pi.id, charge.id)).toEqual([
+        'payment_intent.created',
+        'charge.failed',
+        'payment_intent.payment_failed',
+      ]);
+      // The same intent succeeds with another card.
+      const retried = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
+      expect(retried).toMatchObject({ status: 'succeeded', last_payment_error: null });
+    },
+  );
+
+  it('radar block is reported as a blocked outcome with the highest risk level', async () => {
+    const err = await declineOf('pm_card_radarBlock');
+    const charge = await h.stripe.charges.retrieve(err.payment_intent!.latest_charge as string);
+    expect(charge.outcome).toMatchObject({ type: 'blocked', risk_level: 'highest' });
+  });
+
+  it('an incorrect number fails when the payment method is created', async () => {
+    const err = await h.stripe.paymentMethods
+      .create({ type: 'card', card: { number: '4242424242424241', exp_month: 12, exp_year: 2040 } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect((err as Stripe.errors.StripeCardError).code).toBe('incorrect_number');
+  });
+});
+
+describe('attach rules', () => {
+  it('issuer-decline cards cannot be attached; 4000000000000341 attaches and then fails every charge', async () => {
+    const customer = await h.stripe.customers.create();
+    const declined = await h.stripe.paymentMethods
+      .attach('pm_card_visa_chargeDeclined', { customer: customer.id })
+      .catch((e: unknown) => e);
+    expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect((declined as Stripe.errors.StripeCardError).decline_code).toBe('generic_decline');
+
+    const pm = await h.stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
+    expect(pm).toMatchObject({ customer: customer.id, card: { last4: '0341' } });
+    const err = await pay(pm.id, { customer: customer.id, off_session: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect((err as Stripe.errors.StripeCardError).decline_code).toBe('generic_decline');
+    const listed = await h.stripe.customers.listPaymentMethods(customer.id);
+    expect(listed.data.map((x) => x.id)).toEqual([pm.id]);
+  });
+});
+
+describe('3D Secure', () => {
+  it('4000002760003184 requires action; the test page completes it and redirects to return_url', async () => {
+    const pi = await pay('pm_card_authenticationRequired', { return_url: 'https://shop.example/done' });
+    expect(pi.status).toBe('requires_action');
+    expect(pi.next_action?.type).toBe('redirect_to_url');
+    const url = pi.next_action!.redirect_to_url!.url!;
+    expect(url.startsWith(h.emulator.url)).toBe(true);
+
+    const page = await fetch(url);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('Complete authentication');
+    expect(html).toContain('Fail authentication');
+
+    const posted = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=complete',
+      redirect: 'manual',
+    });
+    expect(posted.status).toBe(303);
+    const location = new URL(posted.headers.get('location')!);
+    expect(location.origin + location.pathname).toBe('https://shop.example/done');
+    expect(location.searchParams.get('payment_intent')).toBe(pi.id);
+    expect(location.searchParams.get('redirect_status')).toBe('succeeded');
+
+    const after = await h.stripe.paymentIntents.retrieve(pi.id);
+    expect(after.status).toBe('succeeded');
+    expect(await eventTypes(pi.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.requires_action',
+      'payment_intent.succeeded',
+    ]);
+  });
+
+  it('failing authentication returns the intent to requires_payment_method', async () => {
+    const pi = await pay('pm_card_threeDSecure2Required');
+    const failed = await h.control(`/_emulator/intents/${pi.id}/authenticate`, { outcome: 'fail' });
+    expect(failed.status).toBe('requires_payment_method');
+    expect(failed.last_payment_error.code).toBe('payment_intent_authentication_failure');
+    const events = await eventTypes(pi.id);
+    expect(events.at(-1)).toBe('payment_intent.payment_failed');
+  });
+
+  it('3DS then decline: 4000008400001629 is declined after authentication', async () => {
+    const pi = await pay('pm_card_threeDSecureRequiredChargeDeclined');
+    expect(pi.status).toBe('requires_action');
+    const after = await h.control(`/_emulator/intents/${pi.id}/authenticate`, { outcome: 'complete' });
+    expect(after.status).toBe('requires_payment_method');
+    expect(after.last_payment_error).toMatchObject({
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+    });
+  });
+
+  it('off-session with an always-authenticate card fails with authentication_required', async () => {
+    const customer = await h.stripe.customers.create();
+    const err = await pay('pm_card_authenticationRequired', {
+      customer: customer.id,
+      off_session: true,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect((err as Stripe.errors.StripeCardError).code).toBe('authentication_required');
+  });
+
+  it('4000002500003155 asks on-session always, off-session only until set up', async () => {
+    const customer = await h.stripe.customers.create();
+    const pm = await h.stripe.paymentMethods.attach('pm_card_authenticationRequiredOnSetup', {
+      customer: customer.id,
+    });
+    // Not set up yet: off-session is refused.
+    const before = await pay(pm.id, { customer: customer.id, off_session: true }).catch((e: unknown) => e);
+    expect((before as Stripe.errors.StripeCardError).code).toBe('authentication_required');
+    // Set it up with a SetupIntent (authentication completed once).
+    const si = await h.stripe.setupIntents.create({
+      customer: customer.id,
+      payment_method: pm.id,
+      confirm: true,
+    });
+    expect(si.status).toBe('requires_action');
+    const done = await h.control(`/_emulator/intents/${si.id}/authenticate`, { outcome: 'complete' });
+    expect(done.status).toBe('succeeded');
+    // Off-session now goes through without authentication…
+    const off = await pay(pm.id, { customer: customer.id, off_session: true });
+    expect(off.status).toBe('succeeded');
+    // …while on-session still asks.
+    const on = await pay(pm.id, { customer: customer.id });
+    expect(on.status).toBe('requires_action');
+  });
+});
+
+describe('manual capture and cancel', () => {
+  it('holds, then captures part of the amount', async () => {
+    const pi = await pay('pm_card_visa', { capture_method: 'manual' });
+    expect(pi).toMatchObject({ status: 'requires_capture', amount_capturable: 2000, amount_received: 0 });
+    const captured = await h.stripe.paymentIntents.capture(pi.id, { amount_to_capture: 1500 });
+    expect(captured).toMatchObject({ status: 'succeeded', amount_received: 1500, amount_capturable: 0 });
+    const charge = await h.stripe.charges.retrieve(pi.latest_charge as string, {
+      expand: ['balance_transaction'],
+    });
+    expect(charge).toMatchObject({ captured: true, amount_captured: 1500 });
+    const txn = charge.balance_transaction as Stripe.BalanceTransaction;
+    expect(txn).toMatchObject({ amount: 1500, fee: 74, net: 1426, type: 'charge' });
+    expect(await eventTypes(pi.id, charge.id)).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.amount_capturable_updated',
+      'charge.captured',
+      'payment_intent.succeeded',
+    ]);
+  });
+
+  it('refuses to capture more than was authorized', async () => {
+    const pi = await pay('pm_card_visa', { capture_method: 'manual' });
+    const err = await h.stripe.paymentIntents
+      .capture(pi.id, { amount_to_capture: 2001 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect((err as Stripe.errors.StripeInvalidRequestError).param).toBe('amount_to_capture');
+  });
+
+  it('cancels with a reason, and refuses to cancel a succeeded intent', async () => {
+    const open = await h.stripe.paymentIntents.create({ amount: 500, currency: 'eur' });
+    const canceled = await h.stripe.paymentIntents.cancel(open.id, {
+      cancellation_reason: 'requested_by_customer',
+    });
+    expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'requested_by_customer' });
+    const done = await pay('pm_card_visa');
+    const err = await h.stripe.paymentIntents.cancel(done.id).catch((e: unknown) => e);
+    expect((err as Stripe.errors.StripeInvalidRequestError).code).toBe('payment_intent_unexpected_state');
+    expect((err as Error).message).toContain('status of succeeded');
+  });
+});
+
+describe('validation, list and search', () => {
+  it('rejects amounts below the currency minimum and non-integer amounts', async () => {
+    const small = await h.stripe.paymentIntents
+      .create({ amount: 20, currency: 'gbp' })
+      .catch((e: unknown) => e);
+    expect((small as Stripe.errors.StripeInvalidRequestError).code).toBe('amount_too_small');
+    expect((await h.stripe.paymentIntents.create({ amount: 30, currency: 'gbp' })).status).toBe(
+      'requires_payment_method',
+    );
+    const fractional = await h.raw('/v1/payment_intents', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'amount=10.5&currency=usd',
+    });
+    expect(fractional.status).toBe(400);
+    expect(fractional.body.error.code).toBe('parameter_invalid_integer');
+  });
+
+  it('lists by customer and searches by metadata and status', async () => {
+    const customer = await h.stripe.customers.create();
+    const a = await h.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      customer: customer.id,
+      metadata: { order: 'o-77' },
+    });
+    const b = await pay('pm_card_visa', { customer: customer.id });
+    const listed = await h.stripe.paymentIntents.list({ customer: customer.id });
+    expect(listed.data.map((x) => x.id)).toEqual([b.id, a.id]);
+    const found = await h.stripe.paymentIntents.search({ query: "metadata['order']:'o-77'" });
+    expect(found.data.map((x) => x.id)).toEqual([a.id]);
+    const charges = await h.stripe.charges.list({ payment_intent: b.id });
+    expect(charges.data).toHaveLength(1);
+  });
+});
