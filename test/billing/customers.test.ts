@@ -1,0 +1,145 @@
+// One Stripe customer per user (seed rule 4), against the emulator over HTTP, on each store engine.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/billing/store/index.js';
+import { createStripeClient } from '../../src/billing/stripe-client.js';
+import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
+import { billingServices } from '../support/billing-services.js';
+import { closeStores, postgresUrl, storeTargets } from '../support/store.js';
+
+let emu: TestEmulator;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+});
+afterAll(async () => {
+  await closeStores();
+  await emu.close();
+});
+
+const customersOf = async (userId: string) =>
+  (await emu.stripe.customers.search({ query: `metadata['user_id']:'${userId}'`, limit: 100 })).data;
+
+describe.each(storeTargets)('customers.ensure on $name', (target) => {
+  let store: Store;
+  let services: ReturnType<typeof billingServices>;
+  beforeAll(async () => {
+    store = await target.open();
+    await store.migrate();
+    services = billingServices(store, emu.stripe);
+  });
+
+  it('creates one customer with metadata.user_id and created_via, and stores the mapping', async () => {
+    const userId = uniqueUser();
+    const ensured = await services.customers.ensure({ userId, email: 'ada@example.com', name: 'Ada' });
+    expect(ensured).toMatchObject({ userId, created: true, source: 'created', email: 'ada@example.com' });
+    const customer = await emu.stripe.customers.retrieve(ensured.customerId);
+    expect(customer).toMatchObject({ metadata: { user_id: userId, created_via: 'coffer' }, name: 'Ada' });
+
+    const again = await services.customers.ensure({ userId, email: 'ada@example.com' });
+    expect(again).toMatchObject({ customerId: ensured.customerId, created: false });
+    expect(await services.customers.get(userId)).toMatchObject({ customerId: ensured.customerId });
+    expect(await customersOf(userId)).toHaveLength(1);
+  });
+
+  it('concurrent ensure calls for one user create one customer', async () => {
+    const userId = uniqueUser('race');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => services.customers.ensure({ userId, email: 'race@example.com' })),
+    );
+    expect(new Set(results.map((r) => r.customerId)).size).toBe(1);
+    expect(await customersOf(userId)).toHaveLength(1);
+  });
+
+  it('a lost mapping (and lost attempts) is recovered by searching Stripe, not by creating again', async () => {
+    const userId = uniqueUser('lost');
+    const first = await services.customers.ensure({ userId, email: 'lost@example.com' });
+    await store.db.deleteFrom('customers_by_user').where('user_id', '=', userId).execute();
+    await store.db.deleteFrom('operations').where('user_id', '=', userId).execute();
+
+    const recovered = await services.customers.ensure({ userId, email: 'lost@example.com' });
+    expect(recovered).toMatchObject({
+      customerId: first.customerId,
+      created: false,
+      source: 'recovered_search',
+    });
+    expect(await customersOf(userId)).toHaveLength(1);
+  });
+
+  it('a lost mapping whose attempt is still recorded is recovered from the attempt', async () => {
+    const userId = uniqueUser('oplog');
+    const first = await services.customers.ensure({ userId });
+    await store.db.deleteFrom('customers_by_user').where('user_id', '=', userId).execute();
+    const recovered = await services.customers.ensure({ userId });
+    expect(recovered).toMatchObject({ customerId: first.customerId, source: 'recovered_operation' });
+  });
+
+  it('falls back to the email list when search fails, adopting only a customer carrying the user id', async () => {
+    const userId = uniqueUser('email');
+    const email = `${userId}@example.com`;
+    // A customer with this user id exists in Stripe, plus another with the same email but no user id.
+    const mine = await emu.stripe.customers.create({ email, metadata: { user_id: userId } });
+    await emu.stripe.customers.create({ email });
+    await emu.control('/_emulator/settings', {
+      delays: [{ method: 'GET', path: '/v1/customers/search', ms: 1500 }],
+    });
+    try {
+      const impatient = createStripeClient(
+        { stripe: { secretKey: 'sk_test_x', webhookSecrets: [], emulatorUrl: emu.url } },
+        { timeoutMs: 300, maxNetworkRetries: 0 },
+      );
+      const ensured = await billingServices(store, impatient).customers.ensure({ userId, email });
+      expect(ensured).toMatchObject({ customerId: mine.id, source: 'recovered_email', created: false });
+    } finally {
+      await emu.control('/_emulator/settings', { delays: [] });
+    }
+  });
+
+  it('after the mapped customer is deleted, ensure creates a new one', async () => {
+    const userId = uniqueUser('deleted');
+    const first = await services.customers.ensure({ userId });
+    await emu.stripe.customers.del(first.customerId);
+    // What the customer.deleted handler does when the event arrives.
+    await store.db
+      .updateTable('customers_by_user')
+      .set({ deleted_at: new Date() })
+      .where('customer_id', '=', first.customerId)
+      .execute();
+    const second = await services.customers.ensure({ userId });
+    expect(second.customerId).not.toBe(first.customerId);
+    expect(second.created).toBe(true);
+    expect(await services.customers.byCustomerId(first.customerId)).toMatchObject({
+      deletedAt: expect.any(Date),
+    });
+  });
+
+  it('rejects bad input naming the field', async () => {
+    await expect(services.customers.ensure({ userId: '' })).rejects.toMatchObject({ field: 'userId' });
+    await expect(services.customers.ensure({ userId: 'u1', email: 'nope' })).rejects.toMatchObject({
+      field: 'email',
+    });
+  });
+});
+
+describe.runIf(postgresUrl)('customers.ensure across two instances on one PostgreSQL', () => {
+  it('two instances sharing a schema create one customer for one user', async () => {
+    const [postgres] = storeTargets.filter((t) => t.name === 'postgres');
+    const a = await postgres!.open();
+    await a.migrate();
+    const b = await postgres!.open({ schema: a.schema });
+    const one = billingServices(a, emu.stripe);
+    const two = billingServices(
+      b,
+      createStripeClient({ stripe: { secretKey: 'sk_test_y', webhookSecrets: [], emulatorUrl: emu.url } }),
+    );
+    for (let round = 0; round < 5; round++) {
+      const userId = uniqueUser(`pair${round}`);
+      const results = await Promise.all([
+        one.customers.ensure({ userId }),
+        two.customers.ensure({ userId }),
+        one.customers.ensure({ userId }),
+        two.customers.ensure({ userId }),
+      ]);
+      expect(new Set(results.map((r) => r.customerId)).size).toBe(1);
+      expect(await customersOf(userId)).toHaveLength(1);
+    }
+  });
+});
