@@ -1,6 +1,9 @@
 // The typed view of Coffer's tables for Kysely. Each room declares its tables in its own file and
 // adds them to `Database` here, so the query layer knows every column.
 import type { Generated } from 'kysely';
+import type { CustomerTables } from '../customers/tables.js';
+import type { MirrorTables } from '../mirror/tables.js';
+import type { OperationsTables } from '../operations/tables.js';
 
 export interface MigrationsTable {
   version: number;
@@ -9,6 +12,6 @@ export interface MigrationsTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database {
+export interface Database extends MirrorTables, OperationsTables, CustomerTables {
   coffer_migrations: MigrationsTable;
 }

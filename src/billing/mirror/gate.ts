@@ -1,0 +1,174 @@
+// The per-object ordering gate. Stripe delivers events in no particular order and more than once;
+// each mirror row carries the version of the state it holds (`stripe_updated` = the writing event's
+// `created`). A write goes through only when it is strictly newer; an equal version from another
+// event is a tie (one-second resolution), settled by refetching the object from the API (coalesced
+// per object and rate-limited); an older version is skipped. Deletions are final: a tombstoned row is
+// never written again, so a late `*.updated` cannot resurrect it.
+import type Stripe from 'stripe';
+import type { Logger } from '../../shared/logger.js';
+import type { Store } from '../store/index.js';
+import type { MapperRegistry, ObjectMapper, StripeObject } from './mappers.js';
+import { createTokenBucket, type TokenBucket } from './rate-limit.js';
+import { run } from './sql.js';
+
+export type ApplyOutcome =
+  /** The row was inserted or replaced with this state. */
+  | 'written'
+  /** A tie was settled by writing the object as refetched from the API. */
+  | 'refetched'
+  /** The row was tombstoned by this deletion. */
+  | 'deleted'
+  /** The row already holds a newer state; nothing written. */
+  | 'stale'
+  /** The row already holds exactly this event's state (a replay or retry). */
+  | 'unchanged'
+  /** The object was deleted earlier; tombstones are final. */
+  | 'tombstoned';
+
+export interface ApplyInput {
+  mapper: ObjectMapper;
+  object: StripeObject;
+  /** Unix seconds: the event's `created`, or the time a backfill page was read. */
+  version: number;
+  /** The event carrying this state; null for backfill. */
+  eventId: string | null;
+  /** The event deletes the object (`customer.deleted`, `product.deleted`, …). */
+  deleted: boolean;
+}
+
+export interface MirrorWriter {
+  apply(input: ApplyInput): Promise<ApplyOutcome>;
+  readonly registry: MapperRegistry;
+}
+
+type Mode = 'newer' | 'tie' | 'delete';
+
+const BASE_COLUMNS = [
+  'id',
+  'livemode',
+  'created',
+  'metadata',
+  'raw',
+  'stripe_updated',
+  'stripe_event_id',
+  'deleted_at',
+] as const;
+
+/** The upsert statements of one table, built once from the mapper's fixed column list. */
+function upsertStatements(mapper: ObjectMapper): Record<Mode, string> {
+  const columns = [...BASE_COLUMNS, ...mapper.columnNames];
+  const values = columns.map((c, i) => (c === 'metadata' || c === 'raw' ? `$${i + 1}::jsonb` : `$${i + 1}`));
+  const updates = [...columns.filter((c) => c !== 'id'), 'synced_at']
+    .map((c) => (c === 'synced_at' ? 'synced_at = now()' : `${c} = excluded.${c}`))
+    .join(', ');
+  const head = `insert into ${mapper.table} (${columns.join(', ')}) values (${values.join(', ')})
+    on conflict (id) do update set ${updates} where ${mapper.table}.deleted_at is null`;
+  return {
+    newer: `${head} and ${mapper.table}.stripe_updated < excluded.stripe_updated returning id`,
+    tie: `${head} and ${mapper.table}.stripe_updated <= excluded.stripe_updated returning id`,
+    delete: `${head} returning id`,
+  };
+}
+
+function rowParams(mapper: ObjectMapper, input: ApplyInput, obj: StripeObject, deleted: boolean): unknown[] {
+  const typed = mapper.columns(obj);
+  return [
+    obj.id,
+    obj.livemode === true,
+    typeof obj.created === 'number' ? obj.created : null,
+    JSON.stringify(obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}),
+    JSON.stringify(obj),
+    input.version,
+    input.eventId,
+    deleted ? new Date(input.version * 1000) : null,
+    ...mapper.columnNames.map((c) => typed[c] ?? null),
+  ];
+}
+
+/** A tie could not be settled because the object could not be fetched from the API. */
+export class RefetchError extends Error {}
+
+const isMissing = (error: unknown): boolean =>
+  (error as { code?: string; statusCode?: number })?.code === 'resource_missing' ||
+  (error as { statusCode?: number })?.statusCode === 404;
+
+export interface MirrorWriterOptions {
+  store: Pick<Store, 'db'>;
+  stripe: Stripe;
+  registry: MapperRegistry;
+  logger: Logger;
+  /** Refetches per second across all objects (default 20). */
+  refetchesPerSecond?: number;
+  onRefetch?: () => void;
+}
+
+export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
+  const { store, stripe, registry, logger } = options;
+  const statements = new Map<ObjectMapper, Record<Mode, string>>();
+  const bucket: TokenBucket = createTokenBucket(options.refetchesPerSecond ?? 20);
+  // One refetch in flight per object: concurrent ties on the same object share its answer.
+  const inFlight = new Map<string, Promise<StripeObject | null>>();
+
+  const sqlFor = (mapper: ObjectMapper): Record<Mode, string> => {
+    let s = statements.get(mapper);
+    if (!s) {
+      s = upsertStatements(mapper);
+      statements.set(mapper, s);
+    }
+    return s;
+  };
+
+  const write = async (mode: Mode, input: ApplyInput, obj: StripeObject, deleted: boolean) => {
+    const rows = await run(store, sqlFor(input.mapper)[mode], rowParams(input.mapper, input, obj, deleted));
+    return rows.length > 0;
+  };
+
+  /** The current object from the API, or null when it no longer exists. */
+  const refetch = (mapper: ObjectMapper, id: string): Promise<StripeObject | null> => {
+    const key = `${mapper.object}:${id}`;
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = (async () => {
+        await bucket.take();
+        options.onRefetch?.();
+        try {
+          const obj = await mapper.retrieve(stripe, id);
+          return obj.deleted === true ? null : obj;
+        } catch (error) {
+          if (isMissing(error)) return null;
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new RefetchError(`refetching ${mapper.object} ${id} failed: ${reason}`, { cause: error });
+        }
+      })().finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  };
+
+  return {
+    registry,
+    async apply(input) {
+      if (input.deleted) return (await write('delete', input, input.object, true)) ? 'deleted' : 'tombstoned';
+      if (await write('newer', input, input.object, false)) return 'written';
+      const [current] = await run<{
+        stripe_updated: number;
+        stripe_event_id: string | null;
+        deleted: boolean;
+      }>(
+        store,
+        `select stripe_updated, stripe_event_id, deleted_at is not null as deleted from ${input.mapper.table} where id = $1`,
+        [input.object.id],
+      );
+      if (!current) return (await write('newer', input, input.object, false)) ? 'written' : 'stale';
+      if (current.deleted) return 'tombstoned';
+      if (input.eventId !== null && current.stripe_event_id === input.eventId) return 'unchanged';
+      if (current.stripe_updated > input.version) return 'stale';
+      // A tie: two states stamped with the same second. Only the API knows which is current.
+      logger.debug({ object: input.object.id, version: input.version }, 'mirror tie, refetching');
+      const fresh = await refetch(input.mapper, input.object.id);
+      if (fresh === null)
+        return (await write('delete', input, input.object, true)) ? 'deleted' : 'tombstoned';
+      return (await write('tie', input, fresh, false)) ? 'refetched' : 'stale';
+    },
+  };
+}

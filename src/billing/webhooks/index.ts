@@ -1,0 +1,187 @@
+// The webhook pipeline: verify → store → acknowledge (intake), then claim → ordering gate → mirror →
+// handlers once → retry / dead-letter (worker). `createWebhookPipeline` wires the pieces together;
+// docs/webhooks.md describes the guarantees.
+import type Stripe from 'stripe';
+import { type Clock, systemClock } from '../../shared/clock.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { type Logger, silentLogger } from '../../shared/logger.js';
+import { createMirrorWriter, defaultMappers, mapperRegistry, type ObjectMapper } from '../mirror/index.js';
+import { run } from '../mirror/sql.js';
+import type { Store } from '../store/index.js';
+import { createHandlerRegistry, type EventHandler, type HandlerOptions } from './handlers.js';
+import {
+  createIntake,
+  eventRow,
+  type IncomingHeaders,
+  type IntakeOptions,
+  type WebhookResponse,
+} from './intake.js';
+import { createEventQueue } from './queue.js';
+import { emptyStats, type WebhookStats } from './stats.js';
+import { type Alert, createWorker, type WorkerOptions } from './worker.js';
+
+export type { EventHandler, HandlerContext, HandlerOptions } from './handlers.js';
+export type { IncomingHeaders, IntakeOptions, WebhookResponse } from './intake.js';
+export type { WebhookStats } from './stats.js';
+export { DEFAULT_TOLERANCE_SECONDS, type VerifyResult, verifySignature } from './verify.js';
+export { type Alert, backoffDelay, type WorkerOptions } from './worker.js';
+
+export interface WebhookPipelineDeps {
+  store: Store;
+  stripe: Stripe;
+  /** Signing secrets (`whsec_…`); several during rotation, any one may match. */
+  webhookSecrets: string[];
+  logger?: Logger;
+  clock?: Clock;
+  onAlert?: (alert: Alert) => void;
+  worker?: WorkerOptions;
+  intake?: IntakeOptions;
+  /** Mirrored object types; defaults to every built-in mapper. */
+  mappers?: readonly ObjectMapper[];
+  /** Refetches (ties in the ordering gate) per second. Default 20. */
+  refetchesPerSecond?: number;
+}
+
+export interface WebhookHealth {
+  /** Events stored and not yet processed (pending or being processed). */
+  queueDepth: number;
+  deadLetters: number;
+  /** Seconds since the newest event was received, or null when none was. */
+  lastEventAgeSeconds: number | null;
+  /** Seconds since Stripe created the oldest unprocessed event, or null when the queue is empty. */
+  oldestPendingSeconds: number | null;
+  /** This process's worker is started and finished a round recently. */
+  workerAlive: boolean;
+}
+
+export interface WebhookPipeline {
+  /** Verify, persist, acknowledge. Never parses JSON before the signature is verified. */
+  handle(rawBody: string | Uint8Array, headers: IncomingHeaders): Promise<WebhookResponse>;
+  /** Register an app handler, run exactly once per event (side-effect ledger). '*' = every event. */
+  on(type: string, handler: EventHandler, options?: HandlerOptions): () => void;
+  worker: {
+    start(): void;
+    /** Stops claiming and waits for the events in flight. */
+    stop(): Promise<void>;
+    /** Processes everything available now; returns how many events were claimed. */
+    processAvailable(): Promise<number>;
+  };
+  /** Processes one stored event again now (any state); throws if it fails again. */
+  replay(eventId: string): Promise<void>;
+  /** Requeues every dead-lettered event with a fresh attempt budget; returns how many. */
+  replayFailed(): Promise<number>;
+  health(): Promise<WebhookHealth>;
+  /** Feed an event obtained from the Events API through the same pipeline (used by catch-up). */
+  ingest(event: Stripe.Event, source: 'events_api' | 'replay'): Promise<'stored' | 'duplicate'>;
+  /** Counters since this pipeline was created. */
+  readonly stats: Readonly<WebhookStats>;
+}
+
+export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipeline {
+  const secrets = deps.webhookSecrets.filter((s) => typeof s === 'string' && s.trim() !== '');
+  if (secrets.length === 0)
+    throw new ValidationError('at least one webhook signing secret is required', 'webhookSecrets');
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? systemClock;
+  const stats = emptyStats();
+  const queue = createEventQueue(deps.store);
+  const handlers = createHandlerRegistry(deps.store);
+  const writer = createMirrorWriter({
+    store: deps.store,
+    stripe: deps.stripe,
+    registry: mapperRegistry(deps.mappers ?? defaultMappers),
+    logger,
+    ...(deps.refetchesPerSecond === undefined ? {} : { refetchesPerSecond: deps.refetchesPerSecond }),
+    onRefetch: () => {
+      stats.refetches++;
+    },
+  });
+  const workerOptions = deps.worker ?? {};
+  const worker = createWorker({
+    queue,
+    writer,
+    handlers,
+    logger,
+    clock,
+    stats,
+    options: workerOptions,
+    alert: (alert) => {
+      logger.error({ alert: alert.kind, eventId: alert.eventId }, alert.message);
+      try {
+        deps.onAlert?.(alert);
+      } catch (error) {
+        logger.error(
+          { error: error instanceof Error ? error.message : String(error) },
+          'the onAlert hook threw',
+        );
+      }
+    },
+  });
+  const handle = createIntake({
+    queue,
+    secrets,
+    clock,
+    logger,
+    stats,
+    options: deps.intake ?? {},
+    onStored: () => worker.wake(),
+  });
+  const aliveWindowMs = Math.max(30_000, (workerOptions.pollMs ?? 1_000) * 3);
+
+  return {
+    handle,
+    on: (type, handler, options) => handlers.on(type, handler, options),
+    worker: {
+      start: () => worker.start(),
+      stop: () => worker.stop(),
+      processAvailable: () => worker.processAvailable(),
+    },
+    async replay(eventId) {
+      if (await worker.processOne(eventId)) return;
+      if (!(await queue.exists(eventId))) throw new NotFoundError(`no stored webhook event ${eventId}`);
+      throw new ConflictError(`event ${eventId} is being processed by a worker right now`);
+    },
+    async replayFailed() {
+      const ids = await queue.requeueDead();
+      logger.info({ count: ids.length }, 'dead-lettered webhook events requeued');
+      if (worker.running) worker.wake();
+      else if (ids.length > 0) await worker.processAvailable();
+      return ids.length;
+    },
+    async health() {
+      const [row] = await run<{ depth: number; dead: number; last: Date | null; oldest: number | null }>(
+        deps.store,
+        `select
+           (select count(*)::int from webhook_events where status in ('pending', 'processing')) as depth,
+           (select count(*)::int from webhook_events where status = 'dead') as dead,
+           (select max(received_at) from webhook_events) as last,
+           (select min(created) from webhook_events where status in ('pending', 'processing')) as oldest`,
+      );
+      const now = clock.now();
+      const last = row?.last ? new Date(row.last).getTime() : null;
+      return {
+        queueDepth: row?.depth ?? 0,
+        deadLetters: row?.dead ?? 0,
+        lastEventAgeSeconds: last === null ? null : Math.max(0, Math.round((now - last) / 1000)),
+        oldestPendingSeconds: row?.oldest == null ? null : Math.max(0, Math.round(now / 1000 - row.oldest)),
+        workerAlive:
+          worker.running &&
+          worker.lastTick !== null &&
+          now - worker.lastTick < aliveWindowMs + (workerOptions.leaseMs ?? 60_000),
+      };
+    },
+    async ingest(event, source) {
+      const row = eventRow(event, JSON.stringify(event), source);
+      if (typeof row === 'string') throw new ValidationError(`cannot ingest event: ${row}`, 'event');
+      const outcome = await queue.enqueue(row);
+      if (outcome === 'stored') {
+        stats.ingested++;
+        worker.wake();
+      }
+      return outcome;
+    },
+    get stats() {
+      return { ...stats };
+    },
+  };
+}

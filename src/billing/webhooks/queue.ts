@@ -1,0 +1,172 @@
+// The durable event queue in `webhook_events`: group-committed inserts at intake, and the claim /
+// complete / fail / requeue statements the workers use. Time for leases and backoff is the
+// database's `now()`, so several processes on different hosts agree on it.
+import { run } from '../mirror/sql.js';
+import type { Store } from '../store/index.js';
+
+/** The columns extracted from a verified event when it is stored. */
+export interface EventRow {
+  id: string;
+  type: string;
+  livemode: boolean;
+  api_version: string | null;
+  created: number;
+  object_type: string | null;
+  object_id: string | null;
+  account: string | null;
+  body: string;
+  source: string;
+}
+
+/** A claimed event, as a worker sees it. */
+export interface ClaimedEvent {
+  id: string;
+  type: string;
+  created: number;
+  object_id: string | null;
+  body: string;
+  source: string;
+  attempts: number;
+}
+
+const INSERT = `insert into webhook_events
+    (id, type, livemode, api_version, created, object_type, object_id, account, body, source)
+  select * from unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::int8[], $6::text[],
+    $7::text[], $8::text[], $9::text[], $10::text[])
+  on conflict (id) do nothing
+  returning id`;
+
+const CLAIM = `with ready as (
+    select id from webhook_events where status = 'pending' and available_at <= now()
+    order by available_at limit $3 for update skip locked
+  ), expired as (
+    select id from webhook_events where status = 'processing' and locked_until < now()
+    limit $3 for update skip locked
+  )
+  update webhook_events e
+  set status = 'processing', locked_by = $1, locked_until = now() + $2::int * interval '1 millisecond',
+    attempts = e.attempts + 1
+  where e.id in (select id from ready union select id from expired)
+  returning e.id, e.type, e.created, e.object_id, e.body, e.source, e.attempts`;
+
+const CLAIM_ONE = `update webhook_events
+  set status = 'processing', locked_by = $2, locked_until = now() + $3::int * interval '1 millisecond',
+    attempts = 1, last_error = null
+  where id = $1 and not (status = 'processing' and locked_until >= now())
+  returning id, type, created, object_id, body, source, attempts`;
+
+const COMPLETE = `update webhook_events
+  set status = 'processed', processed_at = now(), locked_by = null, locked_until = null, last_error = null
+  where id = any($1::text[]) and locked_by = $2`;
+
+const FAIL = `update webhook_events
+  set status = $3, available_at = now() + $4::int * interval '1 millisecond',
+    locked_by = null, locked_until = null, last_error = $5
+  where id = $1 and locked_by = $2`;
+
+interface Waiter {
+  row: EventRow;
+  resolve: (outcome: 'stored' | 'duplicate') => void;
+  reject: (error: unknown) => void;
+}
+
+export interface EventQueue {
+  /** Stores the event unless its id is already stored. Concurrent calls share one INSERT. */
+  enqueue(row: EventRow): Promise<'stored' | 'duplicate'>;
+  claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedEvent[]>;
+  /** Claims one event by id whatever its state, unless another worker holds a live lease on it. */
+  claimOne(id: string, workerId: string, leaseMs: number): Promise<ClaimedEvent | undefined>;
+  complete(ids: readonly string[], workerId: string): Promise<void>;
+  fail(id: string, workerId: string, error: string, next: { dead: boolean; delayMs: number }): Promise<void>;
+  /** Puts every dead event back in the queue with a fresh attempt budget; returns their ids. */
+  requeueDead(): Promise<string[]>;
+  exists(id: string): Promise<boolean>;
+}
+
+export interface QueueOptions {
+  /** Most rows in one INSERT. */
+  maxBatch?: number;
+  /** INSERTs in flight at once (PGlite is one connection: 1). */
+  maxInFlight?: number;
+}
+
+export function createEventQueue(store: Pick<Store, 'db' | 'kind'>, options: QueueOptions = {}): EventQueue {
+  const maxBatch = options.maxBatch ?? 500;
+  const maxInFlight = options.maxInFlight ?? (store.kind === 'pglite' ? 1 : 4);
+  let waiting: Waiter[] = [];
+  let inFlight = 0;
+
+  // Group commit: the first delivery is written at once; deliveries arriving while INSERTs are in
+  // flight gather and go in the next one, so the batch size follows the load with no fixed delay.
+  const flush = async (): Promise<void> => {
+    if (inFlight >= maxInFlight || waiting.length === 0) return;
+    const batch = waiting.length <= maxBatch ? waiting : waiting.slice(0, maxBatch);
+    waiting = waiting.length <= maxBatch ? [] : waiting.slice(maxBatch);
+    inFlight++;
+    try {
+      await insertBatch(batch);
+    } finally {
+      inFlight--;
+      void flush();
+    }
+  };
+
+  const insertBatch = async (batch: Waiter[]): Promise<void> => {
+    // The same id twice in one batch: the first is the insert, later ones are duplicates.
+    const first = new Map<string, Waiter>();
+    const repeats: Waiter[] = [];
+    for (const w of batch) {
+      if (first.has(w.row.id)) repeats.push(w);
+      else first.set(w.row.id, w);
+    }
+    const rows = [...first.values()].map((w) => w.row);
+    let inserted: Set<string>;
+    try {
+      const result = await run<{ id: string }>(store, INSERT, [
+        rows.map((r) => r.id),
+        rows.map((r) => r.type),
+        rows.map((r) => r.livemode),
+        rows.map((r) => r.api_version),
+        rows.map((r) => r.created),
+        rows.map((r) => r.object_type),
+        rows.map((r) => r.object_id),
+        rows.map((r) => r.account),
+        rows.map((r) => r.body),
+        rows.map((r) => r.source),
+      ]);
+      inserted = new Set(result.map((r) => r.id));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    for (const w of first.values()) w.resolve(inserted.has(w.row.id) ? 'stored' : 'duplicate');
+    for (const w of repeats) w.resolve('duplicate');
+  };
+
+  return {
+    enqueue(row) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ row, resolve, reject });
+        void flush();
+      });
+    },
+    claim: (workerId, limit, leaseMs) => run<ClaimedEvent>(store, CLAIM, [workerId, leaseMs, limit]),
+    claimOne: async (id, workerId, leaseMs) =>
+      (await run<ClaimedEvent>(store, CLAIM_ONE, [id, workerId, leaseMs]))[0],
+    complete: async (ids, workerId) => {
+      if (ids.length > 0) await run(store, COMPLETE, [ids, workerId]);
+    },
+    fail: async (id, workerId, error, next) => {
+      await run(store, FAIL, [id, workerId, next.dead ? 'dead' : 'pending', Math.round(next.delayMs), error]);
+    },
+    requeueDead: async () =>
+      (
+        await run<{ id: string }>(
+          store,
+          `update webhook_events set status = 'pending', attempts = 0, available_at = now(), last_error = null
+           where status = 'dead' returning id`,
+        )
+      ).map((r) => r.id),
+    exists: async (id) => (await run(store, 'select 1 from webhook_events where id = $1', [id])).length > 0,
+  };
+}

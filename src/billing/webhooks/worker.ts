@@ -1,0 +1,275 @@
+// The worker: claims batches of stored events (SKIP LOCKED, with a lease), applies each event's
+// object to the mirror through the ordering gate, runs the app's handlers once through the ledger,
+// and on failure schedules a retry with exponential backoff and jitter, or dead-letters the event.
+// Events of one object in a batch run in `created` order; different objects run concurrently.
+import { hostname } from 'node:os';
+import type Stripe from 'stripe';
+import type { Clock } from '../../shared/clock.js';
+import { type Logger, scrubString } from '../../shared/logger.js';
+import { type MirrorWriter, RefetchError, type StripeObject } from '../mirror/index.js';
+import type { HandlerRegistry } from './handlers.js';
+import type { ClaimedEvent, EventQueue } from './queue.js';
+import type { WebhookStats } from './stats.js';
+
+export interface WorkerOptions {
+  /** Events processed at once (different objects). Default 4. */
+  concurrency?: number;
+  /** How long a claim holds before another worker may take the event. Default 60 s. */
+  leaseMs?: number;
+  /** Idle wait between polls. Default 1 s (new local deliveries wake the worker at once). */
+  pollMs?: number;
+  /** Attempts before an event is dead-lettered. Default 10. */
+  maxAttempts?: number;
+  /** Events claimed per round trip. Default 50. */
+  batchSize?: number;
+  /** Retry delay: min(maxMs, baseMs × 2^(attempt−1)), with jitter. Default 2 s … 10 min. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** Alert when an event is processed this long after Stripe created it. Default 600 s. */
+  lagAlertSeconds?: number;
+}
+
+export type Alert = { kind: 'dead_letter' | 'lag' | 'refetch_failed'; eventId?: string; message: string };
+
+export interface WorkerDeps {
+  queue: EventQueue;
+  writer: MirrorWriter;
+  handlers: HandlerRegistry;
+  logger: Logger;
+  clock: Clock;
+  stats: WebhookStats;
+  alert: (alert: Alert) => void;
+  options: WorkerOptions;
+}
+
+export interface Worker {
+  start(): void;
+  stop(): Promise<void>;
+  processAvailable(): Promise<number>;
+  /** Processes one event now whatever its state (replay); throws if it fails again. */
+  processOne(eventId: string): Promise<boolean>;
+  /** Ends the idle wait so freshly stored events are picked up at once. */
+  wake(): void;
+  readonly running: boolean;
+  /** When the loop last finished a round (ms), or null if it never ran. */
+  readonly lastTick: number | null;
+}
+
+/** Retry delay for the given attempt (1-based): exponential, capped, with "equal jitter". */
+export function backoffDelay(
+  attempt: number,
+  backoff: { baseMs: number; maxMs: number },
+  random = Math.random,
+): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+const errorText = (error: unknown): string =>
+  scrubString(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
+
+export function createWorker(deps: WorkerDeps): Worker {
+  const { queue, writer, handlers, logger, clock, stats } = deps;
+  const concurrency = deps.options.concurrency ?? 4;
+  const leaseMs = deps.options.leaseMs ?? 60_000;
+  const pollMs = deps.options.pollMs ?? 1_000;
+  const maxAttempts = deps.options.maxAttempts ?? 10;
+  const batchSize = deps.options.batchSize ?? 50;
+  const backoff = deps.options.backoff ?? { baseMs: 2_000, maxMs: 600_000 };
+  const lagAlertSeconds = deps.options.lagAlertSeconds ?? 600;
+  const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+  let lastTick: number | null = null;
+  const throttled = new Map<string, number>();
+
+  /** Raises an alert at most once a minute per kind (dead letters always). */
+  const raise = (alert: Alert) => {
+    const now = clock.now();
+    if (
+      alert.kind !== 'dead_letter' &&
+      now - (throttled.get(alert.kind) ?? Number.NEGATIVE_INFINITY) < 60_000
+    )
+      return;
+    throttled.set(alert.kind, now);
+    deps.alert(alert);
+  };
+
+  const applyToMirror = async (event: Stripe.Event): Promise<void> => {
+    const obj = (event.data as { object?: unknown } | undefined)?.object as StripeObject | undefined;
+    if (!obj || typeof obj.id !== 'string' || typeof obj.object !== 'string') return;
+    const mapper = writer.registry.get(obj.object);
+    if (!mapper) return;
+    const deleted =
+      obj.deleted === true || (event.type.endsWith('.deleted') && mapper.tombstoneOnDelete !== false);
+    try {
+      const outcome = await writer.apply({
+        mapper,
+        object: obj,
+        version: event.created,
+        eventId: event.id,
+        deleted,
+      });
+      if (outcome === 'stale' || outcome === 'tombstoned') stats.mirrorSkips++;
+      else if (outcome !== 'unchanged') stats.mirrorWrites++;
+    } catch (error) {
+      if (error instanceof RefetchError)
+        raise({ kind: 'refetch_failed', eventId: event.id, message: error.message });
+      throw error;
+    }
+  };
+
+  const processEvent = async (row: ClaimedEvent, done: ReadonlySet<string>): Promise<void> => {
+    const event = JSON.parse(row.body) as Stripe.Event;
+    // Regressions (an event older than the mirror) skip the write but still run the handlers: the
+    // event happened, and handlers read current state from the mirror, never from the event alone.
+    await applyToMirror(event);
+    stats.handlerRuns += await handlers.run(event, { attempt: row.attempts, source: row.source }, done);
+    const lag = Math.max(0, clock.now() / 1000 - row.created);
+    stats.lastLagSeconds = lag;
+    if (row.source === 'webhook' && lag > lagAlertSeconds) {
+      raise({
+        kind: 'lag',
+        eventId: row.id,
+        message: `event ${row.id} processed ${Math.round(lag)} s after Stripe created it`,
+      });
+    }
+  };
+
+  const failed = async (row: ClaimedEvent, error: unknown): Promise<void> => {
+    const message = errorText(error);
+    const dead = row.attempts >= maxAttempts;
+    stats.failures++;
+    await queue.fail(row.id, workerId, message, {
+      dead,
+      delayMs: dead ? 0 : backoffDelay(row.attempts, backoff),
+    });
+    if (dead) {
+      stats.deadLettered++;
+      logger.error(
+        { eventId: row.id, type: row.type, attempts: row.attempts, error: message },
+        'webhook event dead-lettered',
+      );
+      raise({
+        kind: 'dead_letter',
+        eventId: row.id,
+        message: `event ${row.id} (${row.type}) failed ${row.attempts} times: ${message}`,
+      });
+    } else {
+      logger.warn(
+        { eventId: row.id, type: row.type, attempt: row.attempts, error: message },
+        'webhook event failed, will retry',
+      );
+    }
+  };
+
+  /** Processes claimed events; returns the ids that failed. */
+  const processBatch = async (rows: ClaimedEvent[]): Promise<Map<string, unknown>> => {
+    const failures = new Map<string, unknown>();
+    const withHandlers = rows.filter((r) => handlers.forType(r.type).length > 0).map((r) => r.id);
+    const ledger = await handlers.ledger(withHandlers);
+    // Group by object so one object's events apply in order; others go concurrently.
+    const groups = new Map<string, ClaimedEvent[]>();
+    for (const row of rows) {
+      const key = row.object_id ?? row.id;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    const lanes = [...groups.values()].map((g) =>
+      g.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1)),
+    );
+    const succeeded: string[] = [];
+    const runLane = async (lane: ClaimedEvent[]) => {
+      for (const row of lane) {
+        try {
+          await processEvent(row, ledger.get(row.id) ?? new Set());
+          succeeded.push(row.id);
+          stats.processed++;
+        } catch (error) {
+          failures.set(row.id, error);
+          await failed(row, error);
+        }
+      }
+    };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, lanes.length) }, async () => {
+        while (next < lanes.length) {
+          const lane = lanes[next++];
+          if (lane) await runLane(lane);
+        }
+      }),
+    );
+    await queue.complete(succeeded, workerId);
+    return failures;
+  };
+
+  const processAvailable = async (): Promise<number> => {
+    let total = 0;
+    // Bounded: at most 1,000 rounds per call, so a flood cannot hold a caller forever.
+    for (let round = 0; round < 1_000; round++) {
+      const rows = await queue.claim(workerId, batchSize, leaseMs);
+      if (rows.length === 0) break;
+      await processBatch(rows);
+      total += rows.length;
+    }
+    return total;
+  };
+
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  return {
+    get running() {
+      return running;
+    },
+    get lastTick() {
+      return lastTick;
+    },
+    processAvailable,
+    async processOne(eventId) {
+      const row = await queue.claimOne(eventId, workerId, leaseMs);
+      if (!row) return false;
+      const failures = await processBatch([row]);
+      const error = failures.get(eventId);
+      if (error !== undefined) throw error;
+      return true;
+    },
+    wake() {
+      wakeUp?.();
+    },
+    start() {
+      if (running) return;
+      running = true;
+      loop = (async () => {
+        while (running) {
+          let n = 0;
+          try {
+            n = await processAvailable();
+          } catch (error) {
+            logger.error(
+              { error: errorText(error) },
+              'webhook worker round failed; retrying after the poll interval',
+            );
+          }
+          lastTick = clock.now();
+          if (running && n === 0) await sleep();
+        }
+      })();
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+      loop = undefined;
+    },
+  };
+}
