@@ -60,7 +60,7 @@ function checkEvents(events: string[]): string[] {
       'enabled_events',
     );
   events.forEach((e, i) => {
-    if (!/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/.test(e)) {
+    if (!/^(\*|[a-z_]+(\.[a-z_]+)+)$/.test(e)) {
       throw invalidRequest(
         `Invalid enabled_events[${i}]: '${e}' is not an event type.`,
         undefined,
@@ -75,7 +75,6 @@ function checkEvents(events: string[]): string[] {
 export function wantsEvent(enabledEvents: readonly string[], type: string): boolean {
   for (const e of enabledEvents) {
     if (e === '*' || e === type) return true;
-    if (e.endsWith('.*') && type.startsWith(e.slice(0, -1))) return true;
   }
   return false;
 }
