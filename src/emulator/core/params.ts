@@ -187,6 +187,13 @@ export const p = {
     }, false);
   },
 
+  /** A real Stripe parameter the emulator does not implement: refused with a message saying so. */
+  unsupported(what: string): Param<never> {
+    return new Param<never>((_value, path) => {
+      throw invalidRequest(`The Coffer emulator does not support ${what} yet (${path}).`, undefined, path);
+    }, false);
+  },
+
   /** `created=123` or `created[gte]=…&created[lt]=…`, as list filters take it. */
   range(): Param<RangeFilter> {
     const bound = p.integer();

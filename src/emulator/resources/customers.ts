@@ -43,6 +43,16 @@ const writableShape = {
   preferred_locales: p.array(p.string()).emptyable(),
   shipping: shippingParam().emptyable(),
   tax_exempt: p.enum(['none', 'exempt', 'reverse']).emptyable(),
+  cash_balance: p.unsupported('cash balances'),
+  default_source: p.unsupported('legacy sources'),
+  payment_method: p.unsupported(
+    'attaching a payment method on customer create (attach it with POST /v1/payment_methods/:id/attach)',
+  ),
+  source: p.unsupported('legacy sources'),
+  tax: p.unsupported('Stripe Tax settings'),
+  tax_id_data: p.unsupported('tax ids'),
+  test_clock: p.unsupported('test clocks'),
+  validate: p.unsupported('customer validation'),
 };
 type Writable = Infer<typeof writableShape>;
 

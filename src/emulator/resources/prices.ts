@@ -7,7 +7,7 @@ import { invalidRequest, parameterMissing, parametersExclusive } from '../core/e
 import { newId } from '../core/ids.js';
 import { listResponse, listWithCreatedShape } from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
-import { Param, p, parseParams } from '../core/params.js';
+import { p, parseParams } from '../core/params.js';
 import { type SearchSpec, searchResponse, searchShape } from '../core/search.js';
 import {
   applyProductFields,
@@ -17,16 +17,6 @@ import {
   insertProduct,
 } from './catalog-model.js';
 import { currencyParam, patch } from './common.js';
-
-/** A real Stripe parameter this emulator does not implement yet: refused with a message saying so. */
-const unsupported = (what: string) =>
-  new Param<never>((_value, path) => {
-    throw invalidRequest(
-      `The Coffer emulator does not support ${what} yet; it serves one-time per-unit prices.`,
-      undefined,
-      path,
-    );
-  }, false);
 
 const lookupKey = () => p.string({ maxLength: 200 }).emptyable();
 
@@ -51,12 +41,12 @@ const createShape = {
   }),
   tax_behavior: p.enum(['exclusive', 'inclusive', 'unspecified']),
   transfer_lookup_key: p.boolean(),
-  recurring: unsupported('recurring prices'),
-  tiers: unsupported('tiered prices'),
-  tiers_mode: unsupported('tiered prices'),
-  custom_unit_amount: unsupported('customer-chosen amounts'),
-  transform_quantity: unsupported('transform_quantity'),
-  currency_options: unsupported('currency_options'),
+  recurring: p.unsupported('recurring prices'),
+  tiers: p.unsupported('tiered prices'),
+  tiers_mode: p.unsupported('tiered prices'),
+  custom_unit_amount: p.unsupported('customer-chosen amounts'),
+  transform_quantity: p.unsupported('transform_quantity'),
+  currency_options: p.unsupported('currency_options'),
 };
 
 const updateShape = {
