@@ -1,14 +1,20 @@
-// Signed deliveries for tests, made with the official SDK's own test helper, and a receiver that
-// verifies them with the SDK and records the exact bytes it was given.
+// Signed deliveries for tests, made with the official SDK's own test helper, and the real webhook
+// pipeline on an in-memory PGlite store to receive them.
 import Stripe from 'stripe';
-import type { WebhookHeaders, WebhookReceiver } from '../../../src/server/types.js';
+import type { Store } from '../../../src/billing/store/index.js';
+import { createWebhookPipeline, type WebhookPipeline } from '../../../src/billing/webhooks/index.js';
 
 export const TEST_SECRET = 'whsec_test_server_adapters_secret';
 const stripe = new Stripe('sk_test_server_adapters');
 
-/** A payload whose bytes a JSON parse + stringify would change (spacing, escapes, key order, unicode). */
-export function eventPayload(id = 'evt_adapter_1'): string {
-  return `{\n  "id": "${id}",  "object": "event", "type": "customer.created",\n  "data": {"object": {"id": "cus_1", "name": "Zoë \\u00e9 \\/ x", "z": 1, "a": 2.50}}\n}`;
+let counter = 0;
+/** A unique event id per call, so one store serves a whole file. */
+export const nextEventId = (): string => `evt_test_${process.pid}_${Date.now()}_${++counter}`;
+
+/** An event whose bytes a JSON parse + stringify would change (spacing, escapes, key order, unicode). */
+export function eventPayload(id = nextEventId()): string {
+  const created = Math.floor(Date.now() / 1000);
+  return `{\n  "id": "${id}",  "object": "event", "type": "customer.created", "created": ${created},\n  "livemode": false, "api_version": "${Stripe.API_VERSION}",\n  "data": {"object": {"id": "cus_adapter", "object": "customer", "name": "Zoë \\u00e9 \\/ x", "created": ${created}, "metadata": {}}}\n}`;
 }
 
 export function signedHeaders(payload: string, secret = TEST_SECRET): Record<string, string> {
@@ -18,33 +24,15 @@ export function signedHeaders(payload: string, secret = TEST_SECRET): Record<str
   };
 }
 
-export interface RecordingReceiver extends WebhookReceiver {
-  received: { body: Buffer; headers: WebhookHeaders }[];
+/** The real pipeline (intake only; no worker is started) verifying with TEST_SECRET. */
+export function testPipeline(store: Store): { webhooks: WebhookPipeline } {
+  return { webhooks: createWebhookPipeline({ store, stripe, webhookSecrets: [TEST_SECRET] }) };
 }
 
-export function verifyingReceiver(secret = TEST_SECRET): RecordingReceiver {
-  const received: RecordingReceiver['received'] = [];
-  return {
-    received,
-    webhooks: {
-      handle: async (rawBody, headers) => {
-        const body = Buffer.from(rawBody);
-        received.push({ body, headers });
-        try {
-          const event = stripe.webhooks.constructEvent(body, headers['stripe-signature'] ?? '', secret);
-          return {
-            status: 200,
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ received: event.id }),
-          };
-        } catch (error) {
-          return {
-            status: 400,
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ error: { code: 'signature_invalid', message: (error as Error).message } }),
-          };
-        }
-      },
-    },
-  };
+/** The raw body the pipeline stored for an event, or undefined when it stored none. */
+export async function storedBody(store: Store, eventId: string): Promise<string | undefined> {
+  const rows = await store.withSession((s) =>
+    s.query('select body from webhook_events where id = $1', [eventId]),
+  );
+  return (rows[0] as { body: string } | undefined)?.body;
 }
