@@ -61,12 +61,15 @@ function upsertStatements(mapper: ObjectMapper): Record<Mode, string> {
   const updates = [...columns.filter((c) => c !== 'id'), 'synced_at']
     .map((c) => (c === 'synced_at' ? 'synced_at = now()' : `${c} = excluded.${c}`))
     .join(', ');
-  const head = `insert into ${mapper.table} (${columns.join(', ')}) values (${values.join(', ')})
-    on conflict (id) do update set ${updates} where ${mapper.table}.deleted_at is null`;
+  const t = mapper.table;
+  const head = `insert into ${t} (${columns.join(', ')}) values (${values.join(', ')})
+    on conflict (id) do update set ${updates} where`;
   return {
-    newer: `${head} and ${mapper.table}.stripe_updated < excluded.stripe_updated returning id`,
-    tie: `${head} and ${mapper.table}.stripe_updated <= excluded.stripe_updated returning id`,
-    delete: `${head} returning id`,
+    newer: `${head} ${t}.deleted_at is null and ${t}.stripe_updated < excluded.stripe_updated returning id`,
+    tie: `${head} ${t}.deleted_at is null and ${t}.stripe_updated <= excluded.stripe_updated returning id`,
+    // A deletion event's snapshot is the final state; it also replaces a tombstone that a refetch
+    // wrote (no event id) before the deletion event itself arrived, so every order ends the same.
+    delete: `${head} ${t}.deleted_at is null or ${t}.stripe_event_id is null returning id`,
   };
 }
 
@@ -166,8 +169,10 @@ export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
       // A tie: two states stamped with the same second. Only the API knows which is current.
       logger.debug({ object: input.object.id, version: input.version }, 'mirror tie, refetching');
       const fresh = await refetch(input.mapper, input.object.id);
-      if (fresh === null)
-        return (await write('delete', input, input.object, true)) ? 'deleted' : 'tombstoned';
+      if (fresh === null) {
+        const refetched = { ...input, eventId: null };
+        return (await write('delete', refetched, input.object, true)) ? 'deleted' : 'tombstoned';
+      }
       return (await write('tie', input, fresh, false)) ? 'refetched' : 'stale';
     },
   };

@@ -1,0 +1,97 @@
+// Catch-up (Events API from a stored cursor, through the pipeline) and backfill (list every mirrored
+// type, through the same mappers and ordering gate). `coffer sync` and the scheduled catch-up use these.
+import type Stripe from 'stripe';
+import { type Clock, systemClock } from '../../shared/clock.js';
+import { type Logger, silentLogger } from '../../shared/logger.js';
+import {
+  createMirrorWriter,
+  createTokenBucket,
+  defaultMappers,
+  mapperRegistry,
+  type ObjectMapper,
+} from '../mirror/index.js';
+import type { Store } from '../store/index.js';
+import type { WebhookPipeline } from '../webhooks/index.js';
+import { type BackfillOptions, type BackfillResult, backfill, backfillKey } from './backfill.js';
+import {
+  type CatchUpOptions,
+  type CatchUpResult,
+  catchUp,
+  EVENTS_CURSOR_KEY,
+  type EventsCursor,
+} from './catch-up.js';
+import { readState } from './state.js';
+
+export type { BackfillOptions, BackfillProgress, BackfillResult, BackfillTypeResult } from './backfill.js';
+export type { CatchUpOptions, CatchUpResult, EventsCursor } from './catch-up.js';
+
+export interface SyncDeps {
+  store: Store;
+  stripe: Stripe;
+  pipeline: Pick<WebhookPipeline, 'ingest'>;
+  logger?: Logger;
+  clock?: Clock;
+  mappers?: readonly ObjectMapper[];
+  /** Events API requests per second during catch-up. Default 20. */
+  requestsPerSecond?: number;
+}
+
+export interface Sync {
+  catchUp(options?: CatchUpOptions): Promise<CatchUpResult>;
+  backfill(options?: BackfillOptions): Promise<BackfillResult>;
+  /** Where catch-up and each backfill type stand. */
+  status(): Promise<{
+    eventsCursor: EventsCursor | null;
+    backfill: Record<string, { fetched: number; complete: boolean } | null>;
+  }>;
+  /** The mirrored object types, for `coffer sync --type`. */
+  readonly types: readonly string[];
+}
+
+export function createSync(deps: SyncDeps): Sync {
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? systemClock;
+  const registry = mapperRegistry(deps.mappers ?? defaultMappers);
+  const writer = createMirrorWriter({ store: deps.store, stripe: deps.stripe, registry, logger });
+  const types = [...registry.keys()];
+  return {
+    types,
+    catchUp: (options) =>
+      catchUp(
+        {
+          store: deps.store,
+          stripe: deps.stripe,
+          pipeline: deps.pipeline,
+          logger,
+          clock,
+          bucket: createTokenBucket(deps.requestsPerSecond ?? 20),
+        },
+        options,
+      ),
+    backfill: (options = {}) =>
+      backfill(
+        {
+          store: deps.store,
+          stripe: deps.stripe,
+          writer,
+          logger,
+          clock,
+          bucket: createTokenBucket(options.requestsPerSecond ?? 20),
+        },
+        options,
+      ),
+    async status() {
+      const eventsCursor = (await readState<EventsCursor>(deps.store, EVENTS_CURSOR_KEY)) ?? null;
+      const entries = await Promise.all(
+        types.map(
+          async (t) =>
+            [
+              t,
+              (await readState<{ fetched: number; complete: boolean }>(deps.store, backfillKey(t))) ?? null,
+            ] as const,
+        ),
+      );
+      return { eventsCursor, backfill: Object.fromEntries(entries) };
+    },
+  };
+}
