@@ -9,6 +9,7 @@ import { invalidRequest, resourceMissing } from '../core/errors.js';
 import { p, parseParams } from '../core/params.js';
 import type { AccountStore } from '../core/store.js';
 import { automaticContext } from '../payments/context.js';
+import { finishIfPaid, sessionOfIntent } from '../resources/checkout-sessions-model.js';
 import { authenticatePaymentIntent } from '../resources/payment-intents-model.js';
 import { authenticateSetupIntent } from '../resources/setup-intents-model.js';
 import { PageResponse } from './response.js';
@@ -42,9 +43,14 @@ function summary(intent: Intent): string {
 /** Applies the outcome and returns the updated intent. */
 function authenticate(emu: EmulatorCore, account: AccountStore, intent: Intent, success: boolean): Intent {
   const ctx = automaticContext(emu, account);
-  return intent.object === 'setup_intent'
-    ? authenticateSetupIntent(ctx, intent, success)
-    : authenticatePaymentIntent(ctx, intent, success);
+  const after =
+    intent.object === 'setup_intent'
+      ? authenticateSetupIntent(ctx, intent, success)
+      : authenticatePaymentIntent(ctx, intent, success);
+  // An intent of a Checkout Session completes the session once authenticated.
+  const session = sessionOfIntent(ctx, after);
+  if (session) finishIfPaid(ctx, session, after);
+  return after;
 }
 
 /** Where the browser goes afterwards: the intent's `return_url` with Stripe's query parameters. */

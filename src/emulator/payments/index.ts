@@ -4,6 +4,7 @@ import type { EmulatorCore } from '../core/emulator.js';
 import { registerThreeDSecurePages } from '../pages/three-d-secure-routes.js';
 import { registerBalanceTransactions } from '../resources/balance-transactions.js';
 import { registerCharges } from '../resources/charges.js';
+import { registerCheckoutSessions } from '../resources/checkout-sessions.js';
 import { registerDisputes } from '../resources/disputes.js';
 import { registerPaymentIntents } from '../resources/payment-intents.js';
 import { registerPaymentMethods } from '../resources/payment-methods.js';
@@ -18,5 +19,6 @@ export function registerPayments(emu: EmulatorCore): void {
   registerRefunds(emu);
   registerDisputes(emu);
   registerBalanceTransactions(emu);
+  registerCheckoutSessions(emu);
   registerThreeDSecurePages(emu);
 }
