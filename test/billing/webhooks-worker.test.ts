@@ -1,0 +1,200 @@
+// The worker: retries with backoff, dead letters with an alert, replay, lease takeover, lag alerts,
+// on PGlite and PostgreSQL.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/billing/store/index.js';
+import { backoffDelay } from '../../src/billing/webhooks/index.js';
+import { NotFoundError } from '../../src/shared/errors.js';
+import { closeStores, storeTargets } from '../support/store.js';
+import { delivery, makeEvent } from '../support/webhook-events.js';
+import { openPipeline } from '../support/webhook-pipeline.js';
+
+afterAll(closeStores);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const fast = { backoff: { baseMs: 10, maxMs: 40 }, maxAttempts: 3, pollMs: 20 };
+
+async function statusOf(store: Store, id: string) {
+  const [row] = await store.withSession((s) =>
+    s.query<{ status: string; attempts: number; last_error: string | null; locked_by: string | null }>(
+      'select status, attempts, last_error, locked_by from webhook_events where id = $1',
+      [id],
+    ),
+  );
+  return row;
+}
+
+/** Runs worker passes until `done()` or the bound is reached (retries become available after backoff). */
+async function drainUntil(pass: () => Promise<unknown>, done: () => Promise<boolean>, rounds = 100) {
+  for (let i = 0; i < rounds && !(await done()); i++) {
+    await pass();
+    await sleep(15);
+  }
+}
+
+describe('backoffDelay', () => {
+  it('doubles per attempt up to the cap, with jitter between half and all of it', () => {
+    const b = { baseMs: 100, maxMs: 1_000 };
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, b, () => 1))).toEqual([100, 200, 400, 800, 1_000]);
+    expect(backoffDelay(3, b, () => 0)).toBe(200);
+  });
+});
+
+describe.each(storeTargets)('webhook worker on $name', (target) => {
+  it('retries a failing handler, dead-letters it with an alert, and replay then succeeds once', async () => {
+    const { store, pipeline, alerts } = await openPipeline(target, { worker: fast });
+    const event = makeEvent('payment_intent.succeeded', {
+      id: 'pi_fail',
+      object: 'payment_intent',
+      livemode: false,
+    });
+    let failing = true;
+    let emailCalls = 0;
+    let grantAttempts = 0;
+    let grants = 0;
+    pipeline.on(
+      'payment_intent.succeeded',
+      () => {
+        emailCalls++;
+      },
+      { name: 'send-receipt' },
+    );
+    pipeline.on(
+      'payment_intent.succeeded',
+      () => {
+        grantAttempts++;
+        if (failing) throw new Error('entitlement service down');
+        grants++;
+      },
+      { name: 'grant-access' },
+    );
+    await pipeline.handle(delivery(event).body, delivery(event).headers);
+
+    await drainUntil(
+      () => pipeline.worker.processAvailable(),
+      async () => (await statusOf(store, event.id))?.status === 'dead',
+    );
+    const dead = await statusOf(store, event.id);
+    expect(dead).toMatchObject({ status: 'dead', attempts: 3, locked_by: null });
+    expect(dead?.last_error).toContain('entitlement service down');
+    expect(grantAttempts).toBe(3);
+    // The handler that succeeded on the first attempt is in the ledger and never ran again.
+    expect(emailCalls).toBe(1);
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'dead_letter', eventId: event.id })]);
+    expect(alerts[0]?.message).toContain('entitlement service down');
+    expect((await pipeline.health()).deadLetters).toBe(1);
+    expect(pipeline.stats.deadLettered).toBe(1);
+
+    failing = false;
+    await pipeline.replay(event.id);
+    expect(await statusOf(store, event.id)).toMatchObject({ status: 'processed', last_error: null });
+    expect([emailCalls, grants]).toEqual([1, 1]);
+    // Replaying a processed event runs no handler twice.
+    await pipeline.replay(event.id);
+    expect([emailCalls, grants]).toEqual([1, 1]);
+    expect((await pipeline.health()).deadLetters).toBe(0);
+  });
+
+  it('replay of a still-failing event throws and schedules a retry; replayFailed requeues every dead letter', async () => {
+    const { store, pipeline } = await openPipeline(target, { worker: { ...fast, maxAttempts: 1 } });
+    let failing = true;
+    const handled: string[] = [];
+    pipeline.on('invoice.paid', (e) => {
+      if (failing) throw new Error('still broken');
+      handled.push(e.id);
+    });
+    const events = [1, 2, 3].map((i) => makeEvent('invoice.paid', { id: `in_${i}`, object: 'invoice' }));
+    for (const e of events) await pipeline.handle(delivery(e).body, delivery(e).headers);
+    await pipeline.worker.processAvailable();
+    expect((await pipeline.health()).deadLetters).toBe(3);
+
+    await expect(pipeline.replay(events[0]?.id ?? '')).rejects.toThrow('still broken');
+    await expect(pipeline.replay('evt_never_stored')).rejects.toBeInstanceOf(NotFoundError);
+
+    failing = false;
+    expect(await pipeline.replayFailed()).toBeGreaterThanOrEqual(2);
+    await drainUntil(
+      () => pipeline.worker.processAvailable(),
+      async () => handled.length === 3,
+    );
+    expect(handled.sort()).toEqual(events.map((e) => e.id).sort());
+    for (const e of events) expect((await statusOf(store, e.id))?.status).toBe('processed');
+  });
+
+  it('lets another worker take an event whose lease expired, and the stale worker cannot complete it', async () => {
+    // Simulated crash: worker A claims the event and hangs inside the handler (as a process that
+    // died would), never renewing or releasing its claim. Worker B takes over once the lease ends.
+    const { store, pipeline: a } = await openPipeline(target, { worker: { ...fast, leaseMs: 300 } });
+    const { pipeline: b } = await openPipeline(target, { store, worker: { ...fast, leaseMs: 300 } });
+    const event = makeEvent('charge.succeeded', { id: 'ch_lease', object: 'charge_x' });
+    let releaseA!: () => void;
+    let aEntered = false;
+    a.on(
+      'charge.succeeded',
+      async () => {
+        aEntered = true;
+        await new Promise<void>((resolve) => {
+          releaseA = resolve;
+        });
+      },
+      { name: 'fulfil' },
+    );
+    let bRuns = 0;
+    b.on(
+      'charge.succeeded',
+      () => {
+        bRuns++;
+      },
+      { name: 'fulfil' },
+    );
+    await a.handle(delivery(event).body, delivery(event).headers);
+    const aPass = a.worker.processAvailable();
+    while (!aEntered) await sleep(5);
+    // While the lease holds, B finds nothing to do.
+    expect(await b.worker.processAvailable()).toBe(0);
+    await sleep(350);
+    expect(await b.worker.processAvailable()).toBe(1);
+    expect(bRuns).toBe(1);
+    expect(await statusOf(store, event.id)).toMatchObject({
+      status: 'processed',
+      attempts: 2,
+      locked_by: null,
+    });
+    // A wakes up late: its completion is refused because it no longer holds the lease.
+    releaseA();
+    await aPass;
+    expect(await statusOf(store, event.id)).toMatchObject({ status: 'processed', attempts: 2 });
+    expect(await b.worker.processAvailable()).toBe(0);
+  });
+
+  it('alerts when events are processed long after Stripe created them, and health reports the queue', async () => {
+    const { pipeline, alerts } = await openPipeline(target, { worker: { ...fast, lagAlertSeconds: 60 } });
+    const late = makeEvent(
+      'customer.updated',
+      { id: 'cus_late', object: 'customer_x' },
+      { created: Math.floor(Date.now() / 1000) - 240 },
+    );
+    const fresh = makeEvent('customer.updated', { id: 'cus_fresh', object: 'customer_x' });
+    const before = await pipeline.health();
+    expect(before).toMatchObject({
+      queueDepth: 0,
+      deadLetters: 0,
+      lastEventAgeSeconds: null,
+      workerAlive: false,
+    });
+    await pipeline.handle(...(Object.values(delivery(late)) as [string, Record<string, string>]));
+    await pipeline.handle(...(Object.values(delivery(fresh)) as [string, Record<string, string>]));
+    const queued = await pipeline.health();
+    expect(queued.queueDepth).toBe(2);
+    expect(queued.lastEventAgeSeconds).toBeLessThanOrEqual(1);
+    expect(queued.oldestPendingSeconds).toBeGreaterThanOrEqual(240);
+    pipeline.worker.start();
+    await drainUntil(
+      async () => undefined,
+      async () => (await pipeline.health()).queueDepth === 0,
+    );
+    expect((await pipeline.health()).workerAlive).toBe(true);
+    await pipeline.worker.stop();
+    expect((await pipeline.health()).workerAlive).toBe(false);
+    expect(alerts.filter((a) => a.kind === 'lag').map((a) => a.eventId)).toEqual([late.id]);
+  });
+});
