@@ -1,0 +1,167 @@
+// Checkout in payment mode end to end: createBilling → checkout.create → the emulator completes the
+// session → signed webhooks reach billing.webhooks.handle → the mirror says paid → the app handler ran once.
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withSessionId } from '../../src/billing/checkout/index.js';
+import type { Billing } from '../../src/billing/index.js';
+import { type BillingApp, eventually, startBillingApp } from '../support/billing-app.js';
+import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
+import { closeStores, storeTargets } from '../support/store.js';
+
+let emu: TestEmulator;
+let price: Stripe.Price;
+const lookupKey = `coffee_${Math.random().toString(36).slice(2, 8)}`;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  const product = await emu.stripe.products.create({ name: 'A bag of coffee' });
+  price = await emu.stripe.prices.create({
+    product: product.id,
+    unit_amount: 1800,
+    currency: 'usd',
+    lookup_key: lookupKey,
+  });
+});
+afterAll(async () => {
+  await closeStores();
+  await emu.close();
+});
+
+const urls = { successUrl: 'https://shop.example/thanks', cancelUrl: 'https://shop.example/cart' };
+
+describe('withSessionId', () => {
+  it('adds the session placeholder once, before any fragment', () => {
+    expect(withSessionId('https://a.example/ok')).toBe(
+      'https://a.example/ok?session_id={CHECKOUT_SESSION_ID}',
+    );
+    expect(withSessionId('https://a.example/ok?x=1#top')).toBe(
+      'https://a.example/ok?x=1&session_id={CHECKOUT_SESSION_ID}#top',
+    );
+    expect(withSessionId('https://a.example/ok?s={CHECKOUT_SESSION_ID}')).toBe(
+      'https://a.example/ok?s={CHECKOUT_SESSION_ID}',
+    );
+  });
+});
+
+describe.each(storeTargets)('checkout on $name', (target) => {
+  let app: BillingApp;
+  let billing: Billing;
+  const completedFor: string[] = [];
+  beforeAll(async () => {
+    app = await startBillingApp(emu, await target.open());
+    billing = app.billing;
+    billing.on('checkout.session.completed', (event) => {
+      completedFor.push((event.data.object as Stripe.Checkout.Session).id);
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('creates a session with the seed defaults for an ensured customer', async () => {
+    const userId = uniqueUser('buyer');
+    const created = await billing.checkout.create({
+      userId,
+      email: 'buyer@example.com',
+      price: price.id,
+      quantity: 2,
+      metadata: { order: 'o-1' },
+      ...urls,
+    });
+    expect(created.url).toMatch(/^http/);
+    const customer = await billing.customers.get(userId);
+    expect(created.customerId).toBe(customer?.customerId);
+
+    const session = await emu.stripe.checkout.sessions.retrieve(created.id);
+    expect(session).toMatchObject({
+      mode: 'payment',
+      customer: customer?.customerId,
+      client_reference_id: userId,
+      metadata: { order: 'o-1', user_id: userId },
+      billing_address_collection: 'auto',
+      success_url: 'https://shop.example/thanks?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: urls.cancelUrl,
+    });
+    const items = await emu.stripe.checkout.sessions.listLineItems(created.id);
+    expect(items.data[0]).toMatchObject({ quantity: 2, price: { id: price.id } });
+  });
+
+  it('is idempotent per operation: a repeat returns the open session, a new attempt makes another', async () => {
+    const userId = uniqueUser('twice');
+    const first = await billing.checkout.create({ userId, lookupKey, ...urls });
+    const repeat = await billing.checkout.create({ userId, lookupKey, ...urls });
+    expect(repeat.id).toBe(first.id);
+    const fresh = await billing.checkout.create({ userId, lookupKey, ...urls, newAttempt: true });
+    expect(fresh.id).not.toBe(first.id);
+    const sessions = await emu.stripe.checkout.sessions.list({ customer: first.customerId, limit: 10 });
+    expect(sessions.data).toHaveLength(2);
+  });
+
+  it('completing through the emulator makes status paid from the mirror and runs the handler once', async () => {
+    const userId = uniqueUser('payer');
+    const created = await billing.checkout.create({ userId, lookupKey, ...urls });
+    // Before any webhook, the success page learns nothing from the redirect alone.
+    expect((await billing.checkout.status(created.id)).status).toBe('unknown');
+
+    await emu.control(`/_emulator/checkout/sessions/${created.id}/complete`, {
+      payment_method: 'pm_card_visa',
+    });
+    const paid = await eventually(async () => {
+      const s = await billing.checkout.status(created.id);
+      return s.status === 'paid' ? s : undefined;
+    }, 'checkout status paid');
+    expect(paid).toMatchObject({ amountTotal: 1800, currency: 'usd', userId, paymentStatus: 'paid' });
+    expect(paid.paymentIntentId).toMatch(/^pi_/);
+    // The payment carries the user too (seed rule 5).
+    const intent = await emu.stripe.paymentIntents.retrieve(paid.paymentIntentId!);
+    expect(intent.metadata.user_id).toBe(userId);
+
+    // Another user asking about this session learns nothing.
+    expect((await billing.checkout.status(created.id, { userId: 'someone_else' })).status).toBe('unknown');
+
+    await eventually(async () => completedFor.includes(created.id), 'the app handler');
+    // Stripe delivering the same event again must not run the handler again.
+    const events = await emu.stripe.events.list({ type: 'checkout.session.completed', limit: 100 });
+    const event = events.data.find((e) => (e.data.object as Stripe.Checkout.Session).id === created.id)!;
+    await emu.control(`/_emulator/events/${event.id}/resend`);
+    await eventually(async () => {
+      const deliveries = (await (
+        await fetch(`${emu.url}/_emulator/deliveries?event=${event.id}`)
+      ).json()) as {
+        data: { status?: number; response_status?: number }[];
+      };
+      return deliveries.data.length >= 2;
+    }, 'the second delivery');
+    await billing.worker.processAvailable();
+    expect(completedFor.filter((id) => id === created.id)).toHaveLength(1);
+
+    // A paid session is never handed out again: the same purchase starts a new session.
+    const next = await billing.checkout.create({ userId, lookupKey, ...urls });
+    expect(next.id).not.toBe(created.id);
+  });
+
+  it('rejects bad input naming the field', async () => {
+    const base = { userId: 'u_bad', ...urls };
+    await expect(billing.checkout.create({ ...base })).rejects.toMatchObject({ field: 'price' });
+    await expect(billing.checkout.create({ ...base, price: 'prod_x' })).rejects.toMatchObject({
+      field: 'price',
+    });
+    await expect(billing.checkout.create({ ...base, lookupKey: 'no_such_key' })).rejects.toMatchObject({
+      field: 'lookupKey',
+    });
+    await expect(billing.checkout.create({ ...base, price: price.id, quantity: 0 })).rejects.toMatchObject({
+      field: 'quantity',
+    });
+    await expect(
+      billing.checkout.create({ ...base, price: price.id, successUrl: '/thanks' }),
+    ).rejects.toMatchObject({
+      field: 'successUrl',
+    });
+    await expect(
+      billing.checkout.create({ ...base, price: price.id, mode: 'subscription' }),
+    ).rejects.toMatchObject({ field: 'mode' });
+    await expect(
+      billing.checkout.create({ ...base, price: price.id, metadata: { user_id: 'other' } }),
+    ).rejects.toMatchObject({ field: 'metadata.user_id' });
+    await expect(billing.checkout.status('pi_123')).rejects.toMatchObject({ field: 'sessionId' });
+  });
+});
