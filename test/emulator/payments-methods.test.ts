@@ -1,0 +1,156 @@
+// Payment methods (create, attach, detach, list, update) and setup intents through the official SDK.
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './helpers.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.emulator.close());
+
+const cardError = (e: unknown) => {
+  expect(e).toBeInstanceOf(Stripe.errors.StripeCardError);
+  return e as Stripe.errors.StripeCardError;
+};
+
+describe('payment methods', () => {
+  it('validates expiry and CVC at creation, as card errors naming the field', async () => {
+    const base = { number: '4242424242424242', exp_month: 12, exp_year: 2040 };
+    const month = await h.stripe.paymentMethods
+      .create({ type: 'card', card: { ...base, exp_month: 13 } })
+      .catch(cardError);
+    expect(month).toMatchObject({ code: 'invalid_expiry_month', param: 'card[exp_month]' });
+    const year = await h.stripe.paymentMethods
+      .create({ type: 'card', card: { ...base, exp_year: 2001 } })
+      .catch(cardError);
+    expect(year).toMatchObject({ code: 'invalid_expiry_year' });
+    const cvc = await h.stripe.paymentMethods
+      .create({ type: 'card', card: { ...base, cvc: '99' } })
+      .catch(cardError);
+    expect(cvc).toMatchObject({ code: 'invalid_cvc' });
+  });
+
+  it('creates from a tok_* token and keeps a stable fingerprint per card number', async () => {
+    const a = await h.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_mastercard' } });
+    const b = await h.stripe.paymentMethods.create({
+      type: 'card',
+      card: { number: '5555555555554444', exp_month: 1, exp_year: 2041 },
+    });
+    expect(a.card).toMatchObject({ brand: 'mastercard', last4: '4444' });
+    expect(a.card?.fingerprint).toBe(b.card?.fingerprint);
+    const unknown = await h.stripe.paymentMethods
+      .create({ type: 'card', card: { token: 'tok_nope' } })
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+  });
+
+  it('attaches, lists by customer on both endpoints, updates and detaches, with events', async () => {
+    const customer = await h.stripe.customers.create();
+    const pm = await h.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    const attached = await h.stripe.paymentMethods.attach(pm.id, { customer: customer.id });
+    expect(attached.customer).toBe(customer.id);
+    const other = await h.stripe.customers.create();
+    const taken = await h.stripe.paymentMethods
+      .attach(pm.id, { customer: other.id })
+      .catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+
+    expect((await h.stripe.customers.listPaymentMethods(customer.id)).data.map((x) => x.id)).toEqual([pm.id]);
+    expect((await h.stripe.paymentMethods.list({ customer: customer.id })).data.map((x) => x.id)).toEqual([
+      pm.id,
+    ]);
+    expect((await h.stripe.customers.retrievePaymentMethod(customer.id, pm.id)).id).toBe(pm.id);
+
+    const updated = await h.stripe.paymentMethods.update(pm.id, {
+      billing_details: { name: 'Ada Lovelace' },
+      metadata: { label: 'work' },
+    });
+    expect(updated).toMatchObject({ billing_details: { name: 'Ada Lovelace' }, metadata: { label: 'work' } });
+
+    const detached = await h.stripe.paymentMethods.detach(pm.id);
+    expect(detached.customer).toBeNull();
+    expect((await h.stripe.customers.listPaymentMethods(customer.id)).data).toEqual([]);
+    const events = await h.stripe.events.list({ limit: 20 });
+    const types = events.data
+      .filter((e) => (e.data.object as { id: string }).id === pm.id)
+      .map((e) => e.type)
+      .reverse();
+    expect(types).toEqual(['payment_method.attached', 'payment_method.updated', 'payment_method.detached']);
+  });
+
+  it('a pm_card_* id used as payment_method creates a fresh payment method each time', async () => {
+    const one = await h.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+    });
+    const two = await h.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+    });
+    expect(one.payment_method).toMatch(/^pm_/);
+    expect(one.payment_method).not.toBe('pm_card_visa');
+    expect(one.payment_method).not.toBe(two.payment_method);
+  });
+});
+
+describe('setup intents', () => {
+  it('sets up a card: attached to the customer, events in order', async () => {
+    const customer = await h.stripe.customers.create();
+    const si = await h.stripe.setupIntents.create({
+      customer: customer.id,
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { k: 'v' },
+    });
+    expect(si).toMatchObject({ status: 'succeeded', usage: 'off_session', metadata: { k: 'v' } });
+    expect(si.client_secret).toMatch(new RegExp(`^${si.id}_secret_`));
+    const pm = await h.stripe.paymentMethods.retrieve(si.payment_method as string);
+    expect(pm.customer).toBe(customer.id);
+    const events = await h.stripe.events.list({ limit: 10 });
+    const types = events.data.map((e) => e.type).reverse();
+    expect(types.slice(-3)).toEqual([
+      'setup_intent.created',
+      'payment_method.attached',
+      'setup_intent.succeeded',
+    ]);
+  });
+
+  it('an issuer-decline card fails set-up with a card error and setup_intent.setup_failed', async () => {
+    const customer = await h.stripe.customers.create();
+    const err = await h.stripe.setupIntents
+      .create({ customer: customer.id, payment_method: 'pm_card_visa_chargeDeclinedLostCard', confirm: true })
+      .catch(cardError);
+    expect(err.decline_code).toBe('lost_card');
+    expect(err.setup_intent?.status).toBe('requires_payment_method');
+    expect(err.setup_intent?.last_setup_error?.decline_code).toBe('lost_card');
+  });
+
+  it('3D Secure failure on set-up returns to requires_payment_method', async () => {
+    const si = await h.stripe.setupIntents.create({
+      payment_method: 'pm_card_authenticationRequired',
+      confirm: true,
+    });
+    expect(si.status).toBe('requires_action');
+    const failed = await h.control(`/_emulator/intents/${si.id}/authenticate`, { outcome: 'fail' });
+    expect(failed.status).toBe('requires_payment_method');
+    expect(failed.last_setup_error.code).toBe('setup_intent_authentication_failure');
+  });
+
+  it('confirms later, cancels, and lists by customer', async () => {
+    const customer = await h.stripe.customers.create();
+    const a = await h.stripe.setupIntents.create({ customer: customer.id });
+    expect(a.status).toBe('requires_payment_method');
+    const b = await h.stripe.setupIntents.create({ customer: customer.id });
+    const confirmed = await h.stripe.setupIntents.confirm(b.id, { payment_method: 'pm_card_amex' });
+    expect(confirmed.status).toBe('succeeded');
+    const canceled = await h.stripe.setupIntents.cancel(a.id, { cancellation_reason: 'abandoned' });
+    expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned' });
+    const again = await h.stripe.setupIntents.cancel(b.id).catch((e: unknown) => e);
+    expect((again as Stripe.errors.StripeInvalidRequestError).code).toBe('setup_intent_unexpected_state');
+    const listed = await h.stripe.setupIntents.list({ customer: customer.id });
+    expect(listed.data.map((x) => x.id)).toEqual([b.id, a.id]);
+  });
+});
