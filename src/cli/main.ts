@@ -2,14 +2,24 @@
 import { Command } from 'commander';
 import { CofferError } from '../shared/errors.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerReplayCommand } from './commands/replay.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerSyncCommand } from './commands/sync.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('coffer')
     .description('Production Stripe billing: library, service, operator CLI and a local Stripe emulator')
     .showHelpAfterError();
   registerDevCommand(program);
+  registerServeCommand(program);
+  registerWorkerCommand(program);
+  registerReplayCommand(program);
+  registerSyncCommand(program);
   registerMigrateCommand(program);
+  registerEmulatorCommand(program);
   return program;
 }
 

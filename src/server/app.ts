@@ -20,7 +20,7 @@ export interface ServiceOptions {
   /** The REST API's bearer key; without one the REST API answers 503 (the webhook route still works). */
   apiKey?: string | undefined;
   logger?: Logger;
-  /** The store `/readyz` checks (reachable, migrations applied); or pass `databaseProbe`. */
+  /** The store `/readyz` checks (reachable, migrations applied); default `billing.store`. */
   store?: Store;
   databaseProbe?: DatabaseProbe;
   /** Whether a worker runs in this process, so `/readyz` requires it alive. Default true. */
@@ -32,7 +32,8 @@ const REST_BODY_LIMIT = 100 * 1024;
 export function createService(options: ServiceOptions): Hono {
   const { billing } = options;
   const logger = options.logger ?? silentLogger;
-  const probe = options.databaseProbe ?? (options.store ? storeProbe(options.store) : undefined);
+  const store = options.store ?? billing.store;
+  const probe = options.databaseProbe ?? (store ? storeProbe(store) : undefined);
   if (!probe) throw new TypeError('createService needs `store` or `databaseProbe` for /readyz');
 
   const app = new Hono();

@@ -16,7 +16,12 @@ export interface ReadinessReport {
   ready: boolean;
   database: DatabaseStatus;
   worker: { alive: boolean | null; expected: boolean };
-  webhooks: { lastEventAgeSeconds: number | null; queueDepth: number | null; deadLetters: number | null };
+  webhooks: {
+    lastEventAgeSeconds: number | null;
+    oldestPendingSeconds: number | null;
+    queueDepth: number | null;
+    deadLetters: number | null;
+  };
 }
 
 export type DatabaseProbe = () => Promise<DatabaseStatus>;
@@ -58,6 +63,7 @@ export async function checkReadiness(
     worker: { alive: workerAlive, expected: expectWorker },
     webhooks: {
       lastEventAgeSeconds: webhooks?.lastEventAgeSeconds ?? null,
+      oldestPendingSeconds: webhooks?.oldestPendingSeconds ?? null,
       queueDepth: webhooks?.queueDepth ?? null,
       deadLetters: webhooks?.deadLetters ?? null,
     },

@@ -1,3 +1,5 @@
+import type { Store } from '../billing/store/index.js';
+
 // The narrow slice of a Billing instance the server needs. Declared here (not imported) so the server
 // depends only on behaviour: anything with these methods — the real `createBilling` result or an
 // app's own wrapper — can be served.
@@ -24,6 +26,8 @@ export interface WebhookHealth {
   queueDepth: number;
   deadLetters: number;
   lastEventAgeSeconds: number | null;
+  /** Seconds since Stripe created the oldest unprocessed event. */
+  oldestPendingSeconds?: number | null;
   workerAlive: boolean;
 }
 
@@ -56,8 +60,10 @@ export interface RefundInput {
   reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer' | undefined;
 }
 
-/** The Billing surface the standalone service exposes over REST. */
+/** The Billing surface the standalone service exposes over REST (`createBilling`'s result fits). */
 export interface ServiceBilling {
+  /** Checked by `/readyz` (reachable, migrations applied) unless the service is given its own probe. */
+  store?: Store;
   webhooks: { handle: WebhookHandle; health(): Promise<WebhookHealth> };
   customers: {
     ensure(input: EnsureCustomerInput): Promise<unknown>;

@@ -18,6 +18,8 @@ export const ensureCustomerBody = z.strictObject({
 export const createCheckoutBody = z
   .strictObject({
     userId,
+    email: z.email().describe('Used only if the user has no Stripe customer yet').optional(),
+    name: z.string().max(256).optional(),
     price: z.string().min(1).describe('A Stripe price id (price_…)').optional(),
     lookupKey: z.string().min(1).describe('A price lookup key, instead of price').optional(),
     quantity: z.int().min(1).optional(),
@@ -25,6 +27,7 @@ export const createCheckoutBody = z
     successUrl: z.url(),
     cancelUrl: z.url(),
     metadata,
+    billingAddressCollection: z.enum(['auto', 'required']).optional(),
   })
   .refine((body) => body.price !== undefined || body.lookupKey !== undefined, {
     message: 'Give either price or lookupKey',
@@ -38,10 +41,13 @@ export const createIntentBody = z.strictObject({
     .string()
     .regex(/^[a-zA-Z]{3}$/, 'must be a three-letter ISO currency code')
     .describe('ISO 4217 code, e.g. usd'),
+  email: z.email().describe('Used only if the user has no Stripe customer yet').optional(),
+  description: z.string().max(1000).optional(),
   metadata,
 });
 
 export const refundBody = z.strictObject({
   amount: z.int().positive().describe('Minor units; the whole remaining amount when omitted').optional(),
   reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
+  metadata,
 });

@@ -1,0 +1,66 @@
+// `coffer dev` end to end, as a user runs it: spawn it, read the URLs it prints, complete the demo
+// checkout through the emulator, watch the service report it paid, then Ctrl-C and a clean exit.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { childEnv, eventually, killLeftovers, runCli } from './support.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  killLeftovers();
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+const line = (output: string, label: string): string => {
+  const match = new RegExp(`^\\s+${label}\\s+(\\S+)`, 'm').exec(output);
+  if (!match?.[1]) throw new Error(`coffer dev printed no "${label}" line:\n${output}`);
+  return match[1];
+};
+
+describe('coffer dev', () => {
+  it('runs a purchase end to end with no keys and no network, and stops cleanly on Ctrl-C', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'coffer-dev-'));
+    dirs.push(dataDir);
+    const dev = runCli(
+      ['dev', '--port', '0', '--emulator-port', '0'],
+      childEnv({ COFFER_DATA_DIR: dataDir }),
+    );
+    await dev.waitFor(/Press Ctrl-C to stop/, 40_000);
+    const out = dev.output();
+    const emulator = line(out, 'emulator');
+    const service = line(out, 'service');
+    const apiKey = line(out, 'api key');
+    const sessionId = line(out, 'session');
+    expect(line(out, 'checkout')).toMatch(/^http/);
+    expect(out).toContain(`${emulator}/_emulator/checkout/sessions/${sessionId}/complete`);
+
+    const ready = await eventually(async () => {
+      const response = await fetch(`${service}/readyz`);
+      return response.status === 200 ? response.json() : undefined;
+    });
+    expect(ready.database).toMatchObject({ reachable: true, migrationsApplied: true });
+
+    const status = () =>
+      fetch(`${service}/v1/checkout/sessions/${sessionId}/status`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+    expect((await status()).status).toBe(200);
+
+    const completed = await fetch(`${emulator}/_emulator/checkout/sessions/${sessionId}/complete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payment_method: 'pm_card_visa' }),
+    });
+    expect(completed.status).toBe(200);
+
+    const paid = await eventually(async () => {
+      const body = (await (await status()).json()) as { status: string; amountTotal?: number };
+      return body.status === 'paid' ? body : undefined;
+    });
+    expect(paid).toMatchObject({ status: 'paid', sessionId, amountTotal: 14_900, currency: 'usd' });
+
+    expect(await dev.stop('SIGINT')).toBe(0);
+    expect(dev.output()).toContain('coffer dev: stopped');
+  }, 60_000);
+});

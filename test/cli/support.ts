@@ -1,0 +1,110 @@
+// Runs `node bin/coffer.js …` as a real child process and reads what it prints.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
+const cwd = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the output once `pattern` appears; rejects on exit or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let text = '';
+  child.stdout?.on('data', (chunk) => {
+    text += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    text += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  exited.then(() => running.delete(child));
+  return {
+    child,
+    output: () => text,
+    waitFor: (pattern, timeoutMs = 25_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(text);
+          if (match) {
+            clearInterval(timer);
+            resolve(match);
+          } else if (child.exitCode !== null) {
+            clearInterval(timer);
+            reject(
+              new Error(
+                `coffer ${args.join(' ')} exited (${child.exitCode}) before printing ${pattern}:\n${text}`,
+              ),
+            );
+          }
+        };
+        const timer = setInterval(check, 50);
+        setTimeout(() => {
+          clearInterval(timer);
+          reject(
+            new Error(`coffer ${args.join(' ')} did not print ${pattern} within ${timeoutMs} ms:\n${text}`),
+          );
+        }, timeoutMs).unref();
+      }),
+    stop: async (signal = 'SIGINT', timeoutMs = 15_000) => {
+      child.kill(signal);
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`coffer did not exit within ${timeoutMs} ms of ${signal}:\n${text}`)),
+          timeoutMs,
+        ).unref(),
+      );
+      return Promise.race([exited, timeout]);
+    },
+  };
+}
+
+/** Kills whatever a failed test left running (afterAll). */
+export function killLeftovers(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+/** Polls `fn` until it returns a value (not undefined) or the time is up. */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  stepMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The environment for a child: the test's own, minus anything that would point it elsewhere. */
+export function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of [
+    'DATABASE_URL',
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+    'COFFER_API_KEY',
+    'COFFER_EMULATOR_URL',
+    'PORT',
+  ])
+    delete env[name];
+  return { ...env, COFFER_LOG_LEVEL: 'warn', ...extra };
+}
