@@ -120,9 +120,15 @@ describe('setup intents', () => {
 
   it('an issuer-decline card fails set-up with a card error and setup_intent.setup_failed', async () => {
     const customer = await h.stripe.customers.create();
-    const err = await h.stripe.setupIntents
-      .create({ customer: customer.id, payment_method: 'pm_card_visa_chargeDeclinedLostCard', confirm: true })
-      .catch(cardError);
+    const err = cardError(
+      await h.stripe.setupIntents
+        .create({
+          customer: customer.id,
+          payment_method: 'pm_card_visa_chargeDeclinedLostCard',
+          confirm: true,
+        })
+        .catch((e: unknown) => e),
+    );
     expect(err.decline_code).toBe('lost_card');
     expect(err.setup_intent?.status).toBe('requires_payment_method');
     expect(err.setup_intent?.last_setup_error?.decline_code).toBe('lost_card');

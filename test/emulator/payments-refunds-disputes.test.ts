@@ -107,8 +107,8 @@ describe('refunds', () => {
       const r = await h.stripe.refunds.retrieve(refund.id);
       return r.status === 'failed' ? r : null;
     });
-    expect(failed.failure_reason).toBe('expired_or_canceled_card');
-    const back = await h.stripe.balanceTransactions.retrieve(failed.failure_balance_transaction as string);
+    expect(failed!.failure_reason).toBe('expired_or_canceled_card');
+    const back = await h.stripe.balanceTransactions.retrieve(failed!.failure_balance_transaction as string);
     expect(back).toMatchObject({ amount: 2000, type: 'refund_failure' });
     expect((await h.stripe.charges.retrieve(pi.latest_charge as string)).amount_refunded).toBe(0);
     expect(await eventTypesFor(refund.id)).toEqual([
@@ -180,7 +180,7 @@ describe('disputes', () => {
       const d = await h.stripe.disputes.retrieve(dispute.id);
       return d.status === 'won' ? d : null;
     });
-    expect(won.balance_transactions.map((t) => t.net)).toEqual([-3500, 3500]);
+    expect(won!.balance_transactions.map((t) => t.net)).toEqual([-3500, 3500]);
     expect(await eventTypesFor(dispute.id)).toEqual([
       'charge.dispute.created',
       'charge.dispute.funds_withdrawn',
@@ -206,7 +206,7 @@ describe('disputes', () => {
       const d = await h.stripe.disputes.retrieve(dispute.id);
       return d.status === 'lost' ? d : null;
     });
-    expect(lost.balance_transactions).toHaveLength(1);
+    expect(lost!.balance_transactions).toHaveLength(1);
     const late = await h.stripe.disputes
       .update(dispute.id, { evidence: { product_description: 'x' } })
       .catch((e: unknown) => e);
