@@ -13,17 +13,36 @@ export interface IdempotencyRecord {
   fingerprint: string;
   createdAt: number;
   /** Absent while the first request is still executing. */
-  response?: { status: number; body: string };
+  response?: StoredResponse;
 }
 
-type CompletedRecord = IdempotencyRecord & { response: { status: number; body: string } };
+/**
+ * The first response: its JSON text, or — for an unexpanded 200 — the returned object itself.
+ * Stored objects are never mutated, so the reference is the response as it was, and holding it
+ * costs no copy of the text (every SDK POST carries a key, so this is most of the cache).
+ */
+export type StoredResponse = { status: number; body: string } | { status: number; value: unknown };
+
+export const responseBody = (r: StoredResponse): string => ('body' in r ? r.body : JSON.stringify(r.value));
+
+type CompletedRecord = IdempotencyRecord & { response: StoredResponse };
 
 export type IdempotencyOutcome =
   | { kind: 'execute'; record: IdempotencyRecord }
   | { kind: 'replay'; record: CompletedRecord };
 
 export class IdempotencyStore {
-  private records = new Map<string, IdempotencyRecord>();
+  /** Account id → key → record (nested so the key string itself is the map key; no joined copy). */
+  private records = new Map<string, Map<string, IdempotencyRecord>>();
+
+  private of(accountId: string): Map<string, IdempotencyRecord> {
+    let m = this.records.get(accountId);
+    if (!m) {
+      m = new Map();
+      this.records.set(accountId, m);
+    }
+    return m;
+  }
   private insertsSincePrune = 0;
 
   constructor(private readonly now: () => number) {}
@@ -37,8 +56,7 @@ export class IdempotencyStore {
         'Idempotency-Key',
       );
     }
-    const id = `${accountId}\u0000${key}`;
-    const existing = this.records.get(id);
+    const existing = this.of(accountId).get(key);
     if (existing && this.now() - existing.createdAt < RETENTION_MS) {
       if (existing.endpoint !== endpoint) {
         throw idempotencyError(
@@ -61,20 +79,20 @@ export class IdempotencyStore {
       return { kind: 'replay', record: existing as CompletedRecord };
     }
     const record: IdempotencyRecord = { accountId, key, endpoint, fingerprint, createdAt: this.now() };
-    this.records.set(id, record);
+    this.of(accountId).set(key, record);
     if (++this.insertsSincePrune > 1000) this.prune();
     return { kind: 'execute', record };
   }
 
   /** Stores the response the first request produced. */
-  complete(record: IdempotencyRecord, status: number, body: string): void {
-    record.response = { status, body };
+  complete(record: IdempotencyRecord, response: StoredResponse): void {
+    record.response = response;
   }
 
   /** Forgets a request that failed validation, so the key can be used again. */
   discard(record: IdempotencyRecord): void {
-    const id = `${record.accountId}\u0000${record.key}`;
-    if (this.records.get(id) === record) this.records.delete(id);
+    const m = this.records.get(record.accountId);
+    if (m?.get(record.key) === record) m.delete(record.key);
   }
 
   clear(): void {
@@ -84,15 +102,22 @@ export class IdempotencyStore {
   private prune(): void {
     this.insertsSincePrune = 0;
     const cutoff = this.now() - RETENTION_MS;
-    for (const [id, r] of this.records) if (r.response && r.createdAt < cutoff) this.records.delete(id);
+    for (const m of this.records.values()) {
+      for (const [key, r] of m) if (r.response && r.createdAt < cutoff) m.delete(key);
+    }
   }
 
   /** Completed records, for persistence. */
   dump(): IdempotencyRecord[] {
-    return [...this.records.values()].filter((r) => r.response !== undefined);
+    const out: IdempotencyRecord[] = [];
+    for (const r of [...this.records.values()].flatMap((m) => [...m.values()])) {
+      if (r.response)
+        out.push({ ...r, response: { status: r.response.status, body: responseBody(r.response) } });
+    }
+    return out;
   }
 
   load(records: IdempotencyRecord[]): void {
-    for (const r of records) this.records.set(`${r.accountId}\u0000${r.key}`, r);
+    for (const r of records) this.of(r.accountId).set(r.key, r);
   }
 }

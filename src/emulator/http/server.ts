@@ -7,7 +7,7 @@ import { type ApiRequest, type EmulatorCore, PLATFORM_ACCOUNT_ID } from '../core
 import { apiError, invalidRequest, StripeApiError } from '../core/errors.js';
 import { API_VERSION } from '../core/events.js';
 import { expandResponse } from '../core/expand.js';
-import type { IdempotencyRecord } from '../core/idempotency.js';
+import { type IdempotencyRecord, responseBody } from '../core/idempotency.js';
 import { newRequestId } from '../core/ids.js';
 import type { HttpMethod } from '../core/router.js';
 import { PageResponse } from '../pages/response.js';
@@ -99,7 +99,8 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
       const outcome = emu.idempotency.begin(accountId, key, `${method} ${path}`, fingerprint);
       if (outcome.kind === 'replay') {
         res.setHeader('Idempotent-Replayed', 'true');
-        return outcome.record.response;
+        const { response } = outcome.record;
+        return { status: response.status, body: responseBody(response) };
       }
       record = outcome.record;
     }
@@ -117,6 +118,7 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
       apiVersion: header(req, 'stripe-version') ?? API_VERSION,
     };
     let reply: Reply;
+    let unexpanded: unknown;
     try {
       const delay = emu.settings.delays.find(
         (d) => d.path === path && (d.method === undefined || d.method === method),
@@ -124,6 +126,7 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
       if (delay) await sleep(delay.ms);
       let result = match.handler(apiRequest);
       if (result instanceof Promise) result = await result;
+      unexpanded = result;
       const rendered = expandResponse(result, expand, apiRequest.account, emu.objects);
       reply = { status: 200, body: JSON.stringify(rendered) };
     } catch (err) {
@@ -132,7 +135,9 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
     if (record) {
       // Parameter validation failures (400) are not stored, so the key can be reused after a fix.
       if (reply.status === 400) emu.idempotency.discard(record);
-      else emu.idempotency.complete(record, reply.status, reply.body);
+      else if (reply.status === 200 && expand.length === 0)
+        emu.idempotency.complete(record, { status: 200, value: unexpanded });
+      else emu.idempotency.complete(record, reply);
     }
     return reply;
   }
