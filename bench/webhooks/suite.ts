@@ -40,58 +40,87 @@ class Run {
     return Math.max(1000, Math.round(base * this.scale));
   }
 
-  /** Sends a phase of fresh events (a new index range) to `url`. */
-  async send(
-    url: string,
-    shape: LoadShape,
-    keepStarts = false,
-  ): Promise<{ report: LoadReport; ids: string[] }> {
+  /** Reserves the next `count` events of the run: their first index and the ids of their objects. */
+  plan(shape: LoadShape): { offset: number; ids: string[] } {
     const offset = this.next;
     const count =
       shape.kind === 'closed' ? shape.maxOps : Math.floor((shape.ratePerSecond * shape.durationMs) / 1000);
     this.next += count;
+    return { offset, ids: Array.from({ length: count }, (_, i) => objectIdFor(this.tag, offset + i)) };
+  }
+
+  /** Sends a phase of fresh events to `url`; `ids` are the objects of the events actually sent. */
+  async send(
+    url: string,
+    shape: LoadShape,
+    keepStarts = false,
+    planned = this.plan(shape),
+  ): Promise<{ report: LoadReport; ids: string[] }> {
     const budget = (shape.kind === 'closed' ? shape.maxMs : shape.durationMs) + 60_000;
     const report = await this.load.call<LoadReport>(
       'run',
-      { url, secret: this.secret, tag: this.tag, offset, shape, keepStarts },
+      { url, secret: this.secret, tag: this.tag, offset: planned.offset, shape, keepStarts },
       budget,
     );
-    const issued = report.completed + report.failed;
-    const ids = Array.from({ length: issued }, (_, i) => objectIdFor(this.tag, offset + i));
-    return { report, ids };
+    return { report, ids: planned.ids.slice(0, report.completed + report.failed) };
   }
 }
 
-interface Polled {
-  firstSeen: Map<string, number>;
-  syncedAt: Map<string, number>;
-  lastSeen: number;
-}
+/**
+ * Asks the system, every `intervalMs`, which of the ids are mirrored yet, and records when each was
+ * first seen (and the row's own synced_at). Runs while the load is being sent.
+ */
+class MirrorPoller {
+  readonly firstSeen = new Map<string, number>();
+  readonly syncedAt = new Map<string, number>();
+  lastSeen = 0;
+  private readonly unseen: Set<string>;
+  private readonly done: Promise<void>;
+  private readonly created = Date.now();
 
-/** Asks the system, every `intervalMs`, which of `ids` are mirrored yet; records when each first appeared. */
-async function pollMirror(
-  sut: BenchChild,
-  ids: string[],
-  intervalMs: number,
-  timeoutMs: number,
-): Promise<Polled> {
-  const firstSeen = new Map<string, number>();
-  const syncedAt = new Map<string, number>();
-  let unseen = ids;
-  let lastSeen = 0;
-  const deadline = Date.now() + timeoutMs;
-  while (unseen.length && Date.now() < deadline) {
-    const found = await sut.call<MirrorProgress>('mirrored', unseen, 30_000);
-    const now = Date.now();
-    for (const [id, at] of Object.entries(found)) {
-      firstSeen.set(id, now);
-      if (at !== null) syncedAt.set(id, at);
-      lastSeen = now;
+  /** With `ratePerSecond` (an open loop), only ids whose events are due by now (+0.5 s) are asked for. */
+  constructor(
+    private readonly sut: BenchChild,
+    private readonly ids: string[],
+    private readonly intervalMs: number,
+    timeoutMs: number,
+    private readonly ratePerSecond?: number,
+  ) {
+    this.unseen = new Set(ids);
+    this.done = this.loop(this.created + timeoutMs);
+  }
+
+  private due(): string[] {
+    if (this.ratePerSecond === undefined) return [...this.unseen];
+    const sent = Math.ceil(((Date.now() - this.created) / 1000 + 0.5) * this.ratePerSecond);
+    return this.ids.slice(0, sent).filter((id) => this.unseen.has(id));
+  }
+
+  /** Stops waiting for these ids (their events were never sent). */
+  forget(ids: string[]): void {
+    for (const id of ids) this.unseen.delete(id);
+  }
+
+  /** Resolves when every id was seen, or at the time limit. */
+  async finished(): Promise<this> {
+    await this.done;
+    return this;
+  }
+
+  private async loop(deadline: number): Promise<void> {
+    while (this.unseen.size && Date.now() < deadline) {
+      const due = this.due();
+      const found = due.length ? await this.sut.call<MirrorProgress>('mirrored', due, 30_000) : {};
+      const now = Date.now();
+      for (const [id, at] of Object.entries(found)) {
+        if (!this.unseen.delete(id)) continue;
+        this.firstSeen.set(id, now);
+        if (at !== null) this.syncedAt.set(id, at);
+        this.lastSeen = now;
+      }
+      if (this.unseen.size) await sleep(this.intervalMs);
     }
-    unseen = unseen.filter((id) => !firstSeen.has(id));
-    if (unseen.length) await sleep(intervalMs);
   }
-  return { firstSeen, syncedAt, lastSeen };
 }
 
 async function startSystem(
@@ -157,7 +186,7 @@ async function measureSyncEngine(
     await run.send(started.url, closed(500, 5_000));
     const conc = await run.send(started.url, closed(40_000, run.ms(8_000)));
     figures.concurrent = conc.report;
-    const written = await pollMirror(sut, conc.ids, 100, 10_000);
+    const written = await new MirrorPoller(sut, conc.ids, 100, 10_000).finished();
     const seq = await run.send(started.url, closed(20_000, run.ms(6_000), 1));
     figures.sequential = seq.report;
     figures.at1000 = (await run.send(started.url, open(1000, run.ms(5_000)))).report;
@@ -256,8 +285,13 @@ async function measureCoffer(
     });
 
     // (c) end to end with the worker running: from the first send until the last object is mirrored.
-    const e2e = await run.send(started.url, closed(8_000, run.ms(8_000)));
-    const mirrored = await pollMirror(sut, e2e.ids, 100, run.ms(40_000));
+    const e2eShape = closed(8_000, run.ms(8_000));
+    const e2ePlan = run.plan(e2eShape);
+    const e2ePoller = new MirrorPoller(sut, e2ePlan.ids, 100, run.ms(8_000) + run.ms(40_000));
+    const e2e = await run.send(started.url, e2eShape, false, e2ePlan);
+    // Events never sent (the loop stopped at its time limit) are not waited for.
+    e2ePoller.forget(e2ePlan.ids.slice(e2e.ids.length));
+    const mirrored = await e2ePoller.finished();
     const e2eMs = mirrored.lastSeen - e2e.report.startEpochMs;
     const e2eRate = ratePerSecond(mirrored.firstSeen.size, e2eMs);
     const e2eOk =
@@ -274,8 +308,12 @@ async function measureCoffer(
     out.notes.push(...errorNote(`${system} (c)`, e2e.report));
 
     // (d) event → mirror latency at an open-loop 500 events/s.
-    const at500 = await run.send(started.url, open(500, run.ms(8_000)), true);
-    const seen = await pollMirror(sut, at500.ids, 25, run.ms(40_000));
+    const at500Shape = open(500, run.ms(8_000));
+    const at500Plan = run.plan(at500Shape);
+    const poller = new MirrorPoller(sut, at500Plan.ids, 25, run.ms(8_000) + run.ms(40_000), 500);
+    const at500 = await run.send(started.url, at500Shape, true, at500Plan);
+    poller.forget(at500Plan.ids.slice(at500.ids.length));
+    const seen = await poller.finished();
     const starts = at500.report.startedAt ?? [];
     const polled: number[] = [];
     const written: number[] = [];
@@ -311,6 +349,12 @@ async function measureCoffer(
       verdict: judge(ackOk),
     });
     out.notes.push(...errorNote(`${system} (b)`, at1000));
+    const counters = await sut.call<Record<string, number | null>>('stats', null, 30_000);
+    out.notes.push(
+      `- ${system} pipeline counters at the end: ${Object.entries(counters)
+        .map(([k, v]) => `${k} ${v === null ? '–' : fmtInt(v)}`)
+        .join(', ')}.`,
+    );
   } catch (error) {
     out.notes.push(`- Coffer on ${engine} could not be measured: ${(error as Error).message.split('\n')[0]}`);
     out.measurements.push({

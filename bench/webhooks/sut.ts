@@ -27,6 +27,7 @@ serveParent(
     stopWorker: async () => current().stopWorker?.(),
     mirrored: async (objectIds: string[]) => current().mirrored(objectIds),
     backlog: async () => (current().backlog ? current().backlog?.() : 0),
+    stats: async () => (current().stats ? current().stats?.() : {}),
     close: async () => {
       await system?.close();
       system = undefined;

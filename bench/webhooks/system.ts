@@ -16,6 +16,8 @@ export interface SystemUnderTest {
   mirrored(objectIds: string[]): Promise<MirrorProgress>;
   /** Rows in the durable intake queue not yet processed (Coffer only). */
   backlog?(): Promise<number>;
+  /** The system's own counters, shown in the report (Coffer only). */
+  stats?(): Promise<Record<string, number | null>>;
   close(): Promise<void>;
 }
 
