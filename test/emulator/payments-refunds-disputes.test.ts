@@ -55,6 +55,10 @@ describe('refunds', () => {
 
     const listed = await h.stripe.refunds.list({ charge: chargeId });
     expect(listed.data.map((r) => r.id)).toEqual([rest.id, second.id, first.id]);
+    const withRefunds = await h.stripe.charges.retrieve(chargeId, { expand: ['refunds'] });
+    expect(withRefunds.refunds?.data.map((r) => r.id)).toEqual([rest.id, second.id, first.id]);
+    const found = await h.stripe.charges.search({ query: 'refunded:"true" AND amount:2000' });
+    expect(found.data.map((c) => c.id)).toContain(chargeId);
     const updated = await h.stripe.refunds.update(first.id, { metadata: { ticket: 't2' } });
     expect(updated.metadata).toEqual({ ticket: 't2' });
     const types = await eventTypesFor(first.id, second.id, chargeId);

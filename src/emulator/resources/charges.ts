@@ -17,9 +17,9 @@ const searchSpec: SearchSpec<Stripe.Charge> = {
     created: { type: 'number', get: (c) => c.created },
     currency: { type: 'string', get: (c) => c.currency },
     customer: { type: 'string', get: (c) => c.customer },
-    disputed: { type: 'string', get: (c) => String(c.disputed) },
+    disputed: { type: 'boolean', get: (c) => c.disputed },
     payment_intent: { type: 'string', get: (c) => c.payment_intent },
-    refunded: { type: 'string', get: (c) => String(c.refunded) },
+    refunded: { type: 'boolean', get: (c) => c.refunded },
     status: { type: 'string', get: (c) => c.status },
     'payment_method_details.card.last4': {
       type: 'string',
@@ -38,6 +38,17 @@ export function registerCharges(emu: EmulatorCore): void {
   emu.objects.define({
     object: 'charge',
     expandable: ['balance_transaction', 'customer', 'payment_intent', 'failure_balance_transaction'],
+    // `expand[]=refunds`: the charge's refunds, newest first, as Stripe includes them on request.
+    includable: {
+      refunds: (obj, account): Stripe.ApiList<Stripe.Refund> => ({
+        object: 'list',
+        data: [...account.collection('refund').newestFirst()]
+          .map((e) => e.obj)
+          .filter((r) => r.charge === obj.id),
+        has_more: false,
+        url: `/v1/charges/${obj.id}/refunds`,
+      }),
+    },
   });
 
   emu.route('GET', '/v1/charges/search', (req) =>

@@ -373,7 +373,7 @@ export function authenticatePaymentIntent(
     const result = attempt(ctx, pi, pm, true);
     if (result.intent.status === 'succeeded' || result.intent.status === 'requires_capture') {
       // Authenticated with the intention of saving the card: off-session payments no longer ask.
-      if (pi.setup_future_usage) markSetUpForOffSession(ctx, ctx.account.require('payment_method', pm.id));
+      if (pi.setup_future_usage) markSetUpForOffSession(ctx, pm);
     }
     return result.intent;
   }

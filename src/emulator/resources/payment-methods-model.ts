@@ -288,7 +288,8 @@ export function detachPaymentMethod(ctx: PaymentsContext, pm: Stripe.PaymentMeth
 
 /** Records that the card was set up for off-session use (after a successful set-up). */
 export function markSetUpForOffSession(ctx: PaymentsContext, pm: Stripe.PaymentMethod): void {
-  ctx.account.update(pm, { ...cardHidden(ctx, pm), setUpForOffSession: true });
+  const current = ctx.account.require('payment_method', pm.id);
+  ctx.account.update(current, { ...cardHidden(ctx, current), setUpForOffSession: true });
 }
 
 export function updatePaymentMethod(
