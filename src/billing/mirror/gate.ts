@@ -5,6 +5,7 @@
 // per object and rate-limited); an older version is skipped. Deletions are final: a tombstoned row is
 // never written again, so a late `*.updated` cannot resurrect it.
 import type Stripe from 'stripe';
+import { type Clock, systemClock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../store/index.js';
 import type { MapperRegistry, ObjectMapper, StripeObject } from './mappers.js';
@@ -34,6 +35,12 @@ export interface ApplyInput {
   eventId: string | null;
   /** The event deletes the object (`customer.deleted`, `product.deleted`, …). */
   deleted: boolean;
+  /**
+   * A time (ms, the writer's clock) by which this state had reached us — for a worker, when it
+   * claimed the batch. A refetch started at or after it reflects this event, so ties of one object
+   * share it. Default: the time of the call.
+   */
+  freshAfter?: number;
 }
 
 export interface MirrorWriter {
@@ -103,15 +110,19 @@ export interface MirrorWriterOptions {
   /** Refetches per second across all objects (default 20). */
   refetchesPerSecond?: number;
   onRefetch?: () => void;
+  clock?: Clock;
 }
+
+/** How long a refetched state may serve later ties (which must still have arrived before it started). */
+const REFETCH_REUSE_MS = 10_000;
 
 export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
   const { store, stripe, registry, logger } = options;
   const statements = new Map<ObjectMapper, Record<Mode, string>>();
   const bucket: TokenBucket = createTokenBucket(options.refetchesPerSecond ?? 20);
-  // One refetch in flight per object: concurrent ties on the same object share its answer.
-  const inFlight = new Map<string, Promise<StripeObject | null>>();
-
+  const clock = options.clock ?? systemClock;
+  // The latest refetch per object; a tie reuses it when it started after the tie's state arrived.
+  const recent = new Map<string, { startedAt: number; result: Promise<StripeObject | null> }>();
   const sqlFor = (mapper: ObjectMapper): Record<Mode, string> => {
     let s = statements.get(mapper);
     if (!s) {
@@ -127,11 +138,15 @@ export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
   };
 
   /** The current object from the API, or null when it no longer exists. */
-  const refetch = (mapper: ObjectMapper, id: string): Promise<StripeObject | null> => {
+  const refetch = (mapper: ObjectMapper, id: string, freshAfter: number): Promise<StripeObject | null> => {
     const key = `${mapper.object}:${id}`;
-    let pending = inFlight.get(key);
-    if (!pending) {
-      pending = (async () => {
+    const now = clock.now();
+    const known = recent.get(key);
+    if (known && known.startedAt >= freshAfter && now - known.startedAt < REFETCH_REUSE_MS)
+      return known.result;
+    const entry = {
+      startedAt: now,
+      result: (async () => {
         await bucket.take();
         options.onRefetch?.();
         try {
@@ -142,15 +157,19 @@ export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
           const reason = error instanceof Error ? error.message : String(error);
           throw new RefetchError(`refetching ${mapper.object} ${id} failed: ${reason}`, { cause: error });
         }
-      })().finally(() => inFlight.delete(key));
-      inFlight.set(key, pending);
-    }
-    return pending;
+      })(),
+    };
+    recent.set(key, entry);
+    // Failed fetches are not reused; old entries are dropped so the map stays small.
+    entry.result.catch(() => recent.get(key) === entry && recent.delete(key));
+    setTimeout(() => recent.get(key) === entry && recent.delete(key), REFETCH_REUSE_MS).unref();
+    return entry.result;
   };
 
   return {
     registry,
     async apply(input) {
+      const freshAfter = input.freshAfter ?? clock.now();
       if (input.deleted) return (await write('delete', input, input.object, true)) ? 'deleted' : 'tombstoned';
       if (await write('newer', input, input.object, false)) return 'written';
       const [current] = await run<{
@@ -168,7 +187,7 @@ export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
       if (current.stripe_updated > input.version) return 'stale';
       // A tie: two states stamped with the same second. Only the API knows which is current.
       logger.debug({ object: input.object.id, version: input.version }, 'mirror tie, refetching');
-      const fresh = await refetch(input.mapper, input.object.id);
+      const fresh = await refetch(input.mapper, input.object.id, freshAfter);
       if (fresh === null) {
         const refetched = { ...input, eventId: null };
         return (await write('delete', refetched, input.object, true)) ? 'deleted' : 'tombstoned';

@@ -144,7 +144,8 @@ async function backfillType(
     for (;;) {
       if (options.signal?.aborted) return out;
       await bucket.take();
-      const version = Math.floor(clock.now() / 1000);
+      const readAt = clock.now();
+      const version = Math.floor(readAt / 1000);
       const page = await mapper.list(stripe, {
         limit: options.pageSize,
         ...(cursor.startingAfter ? { starting_after: cursor.startingAfter } : {}),

@@ -52,7 +52,7 @@ export function createSync(deps: SyncDeps): Sync {
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const registry = mapperRegistry(deps.mappers ?? defaultMappers);
-  const writer = createMirrorWriter({ store: deps.store, stripe: deps.stripe, registry, logger });
+  const writer = createMirrorWriter({ store: deps.store, stripe: deps.stripe, registry, logger, clock });
   const types = [...registry.keys()];
   return {
     types,

@@ -91,6 +91,7 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
     stripe: deps.stripe,
     registry: mapperRegistry(deps.mappers ?? defaultMappers),
     logger,
+    clock,
     ...(deps.refetchesPerSecond === undefined ? {} : { refetchesPerSecond: deps.refetchesPerSecond }),
     onRefetch: () => {
       stats.refetches++;

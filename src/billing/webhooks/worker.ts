@@ -96,7 +96,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     deps.alert(alert);
   };
 
-  const applyToMirror = async (event: Stripe.Event): Promise<void> => {
+  const applyToMirror = async (event: Stripe.Event, freshAfter: number): Promise<void> => {
     const obj = (event.data as { object?: unknown } | undefined)?.object as StripeObject | undefined;
     if (!obj || typeof obj.id !== 'string' || typeof obj.object !== 'string') return;
     const mapper = writer.registry.get(obj.object);
@@ -120,11 +120,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
-  const processEvent = async (row: ClaimedEvent, done: ReadonlySet<string>): Promise<void> => {
+  const processEvent = async (
+    row: ClaimedEvent,
+    done: ReadonlySet<string>,
+    claimedAt: number,
+  ): Promise<void> => {
     const event = JSON.parse(row.body) as Stripe.Event;
     // Regressions (an event older than the mirror) skip the write but still run the handlers: the
     // event happened, and handlers read current state from the mirror, never from the event alone.
-    await applyToMirror(event);
+    await applyToMirror(event, claimedAt);
     stats.handlerRuns += await handlers.run(event, { attempt: row.attempts, source: row.source }, done);
     const lag = Math.max(0, clock.now() / 1000 - row.created);
     stats.lastLagSeconds = lag;
@@ -165,7 +169,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   };
 
   /** Processes claimed events; returns the ids that failed. */
-  const processBatch = async (rows: ClaimedEvent[]): Promise<Map<string, unknown>> => {
+  const processBatch = async (rows: ClaimedEvent[], claimedAt: number): Promise<Map<string, unknown>> => {
     const failures = new Map<string, unknown>();
     const withHandlers = rows.filter((r) => handlers.forType(r.type).length > 0).map((r) => r.id);
     const ledger = await handlers.ledger(withHandlers);
@@ -182,7 +186,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const runLane = async (lane: ClaimedEvent[]) => {
       for (const row of lane) {
         try {
-          await processEvent(row, ledger.get(row.id) ?? new Set());
+          await processEvent(row, ledger.get(row.id) ?? new Set(), claimedAt);
           succeeded.push(row.id);
           stats.processed++;
         } catch (error) {
@@ -208,9 +212,11 @@ export function createWorker(deps: WorkerDeps): Worker {
     let total = 0;
     // Bounded: at most 1,000 rounds per call, so a flood cannot hold a caller forever.
     for (let round = 0; round < 1_000; round++) {
+      // Every claimed event reached us before this instant: refetches started later reflect them.
+      const claimedAt = clock.now();
       const rows = await queue.claim(workerId, batchSize, leaseMs);
       if (rows.length === 0) break;
-      await processBatch(rows);
+      await processBatch(rows, claimedAt);
       total += rows.length;
     }
     return total;
@@ -236,9 +242,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     },
     processAvailable,
     async processOne(eventId) {
+      const claimedAt = clock.now();
       const row = await queue.claimOne(eventId, workerId, leaseMs);
       if (!row) return false;
-      const failures = await processBatch([row]);
+      const failures = await processBatch([row], claimedAt);
       const error = failures.get(eventId);
       if (error !== undefined) throw error;
       return true;
