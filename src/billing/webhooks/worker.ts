@@ -110,6 +110,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         version: event.created,
         eventId: event.id,
         deleted,
+        freshAfter,
       });
       if (outcome === 'stale' || outcome === 'tombstoned') stats.mirrorSkips++;
       else if (outcome !== 'unchanged') stats.mirrorWrites++;
