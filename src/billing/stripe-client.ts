@@ -74,7 +74,8 @@ export const isStripeError = (error: unknown): error is Stripe.errors.StripeErro
 export function toCofferError(operation: string, error: unknown): unknown {
   if (!isStripeError(error)) return error;
   return new StripeUpstreamError(operation, {
-    type: error.type,
+    // Stripe's own error type (`card_error`, …); the SDK's `type` is its class name.
+    type: error.rawType ?? error.type,
     code: error.code,
     statusCode: error.statusCode,
     requestId: error.requestId,

@@ -1,0 +1,221 @@
+// Payment intents, customer-facing messages and refunds, against the emulator through the SDK.
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Billing,
+  describePayment,
+  paymentErrorMessage,
+  toCofferError,
+  ValidationError,
+} from '../../src/billing/index.js';
+import { validateChargeAmount } from '../../src/billing/payments/index.js';
+import { type BillingApp, eventually, startBillingApp } from '../support/billing-app.js';
+import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
+import { closeStores, storeTargets } from '../support/store.js';
+
+let emu: TestEmulator;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+});
+afterAll(async () => {
+  await closeStores();
+  await emu.close();
+});
+
+/** What the browser does with the client secret (Stripe.js), done here with the SDK. */
+const confirm = (id: string, paymentMethod: string) =>
+  emu.stripe.paymentIntents.confirm(id, {
+    payment_method: paymentMethod,
+    return_url: 'https://shop.example/back',
+  });
+
+const fieldOf = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return error.field;
+    throw error;
+  }
+  return undefined;
+};
+
+describe('amount validation', () => {
+  it('names the field and explains zero-decimal, three-decimal, minimum and non-integer amounts', () => {
+    expect(validateChargeAmount(500, 'jpy')).toBe(500);
+    expect(validateChargeAmount(1230, 'kwd')).toBe(1230);
+    expect(() => validateChargeAmount(500.5, 'jpy')).toThrow(/JPY has no decimals/);
+    expect(() => validateChargeAmount(19.99, 'usd')).toThrow(/would be 1999/);
+    expect(() => validateChargeAmount(1235, 'kwd')).toThrow(/must end in 0/);
+    expect(() => validateChargeAmount(49, 'jpy')).toThrow(/minimum charge of 50 JPY/);
+    expect(() => validateChargeAmount(49, 'usd')).toThrow(/minimum charge of 0.50 USD/);
+    expect(() => validateChargeAmount(29, 'gbp')).toThrow(/0.30 GBP/);
+    expect(() => validateChargeAmount(100_000_000, 'usd')).toThrow(/at most 99999999/);
+    expect(fieldOf(() => validateChargeAmount(0, 'usd'))).toBe('amount');
+    expect(fieldOf(() => validateChargeAmount(-5, 'usd'))).toBe('amount');
+    expect(fieldOf(() => validateChargeAmount('100', 'usd'))).toBe('amount');
+    expect(fieldOf(() => validateChargeAmount(Number.NaN, 'usd'))).toBe('amount');
+  });
+});
+
+describe('messages', () => {
+  it('turns declines into plain words and hides fraud-related reasons', () => {
+    const failed = (decline_code: string) =>
+      describePayment({
+        status: 'requires_payment_method',
+        last_payment_error: { code: 'card_declined', decline_code },
+      });
+    expect(failed('insufficient_funds').message).toMatch(/insufficient funds/);
+    expect(failed('stolen_card').message).toBe(
+      'Your card was declined. Try another card or contact your bank.',
+    );
+    expect(failed('fraudulent').message).not.toMatch(/fraud/i);
+    expect(
+      describePayment({ status: 'requires_action', next_action: { type: 'redirect_to_url' } }),
+    ).toMatchObject({
+      status: 'requires_action',
+      canRetry: true,
+      nextAction: 'redirect_to_url',
+    });
+  });
+});
+
+describe.each(storeTargets)('payments on $name', (target) => {
+  let app: BillingApp;
+  let billing: Billing;
+  beforeAll(async () => {
+    app = await startBillingApp(emu, await target.open());
+    billing = app.billing;
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('creates an intent for the user’s customer with automatic payment methods and the client secret', async () => {
+    const userId = uniqueUser('pay');
+    const intent = await billing.payments.createIntent({
+      userId,
+      amount: 500,
+      currency: 'JPY',
+      metadata: { cart: 'c1' },
+    });
+    expect(intent).toMatchObject({ amount: 500, currency: 'jpy', status: 'requires_payment_method' });
+    expect(intent.clientSecret).toMatch(/^pi_.+_secret_/);
+    const stored = await emu.stripe.paymentIntents.retrieve(intent.id);
+    expect(stored).toMatchObject({
+      customer: (await billing.customers.get(userId))?.customerId,
+      automatic_payment_methods: { enabled: true },
+      metadata: { cart: 'c1', user_id: userId },
+    });
+  });
+
+  it('a repeat while unpaid returns the same intent; once paid, the same purchase gets a new one', async () => {
+    const userId = uniqueUser('repeat');
+    const input = { userId, amount: 2500, currency: 'usd' };
+    const first = await billing.payments.createIntent(input);
+    const repeat = await billing.payments.createIntent(input);
+    expect(repeat.id).toBe(first.id);
+    expect(repeat.clientSecret).toBe(first.clientSecret);
+    await confirm(first.id, 'pm_card_visa');
+    const next = await billing.payments.createIntent(input);
+    expect(next.id).not.toBe(first.id);
+    const named = await billing.payments.createIntent({ ...input, operationId: 'order-77' });
+    expect(named.id).not.toBe(next.id);
+  });
+
+  it('rejects invalid amounts before calling Stripe, naming the field', async () => {
+    const userId = uniqueUser('invalid');
+    await expect(
+      billing.payments.createIntent({ userId, amount: 12.5, currency: 'jpy' }),
+    ).rejects.toMatchObject({
+      field: 'amount',
+    });
+    await expect(
+      billing.payments.createIntent({ userId, amount: 1005, currency: 'kwd' }),
+    ).rejects.toMatchObject({
+      field: 'amount',
+    });
+    await expect(
+      billing.payments.createIntent({ userId, amount: 10, currency: 'usd' }),
+    ).rejects.toMatchObject({
+      field: 'amount',
+    });
+    await expect(
+      billing.payments.createIntent({ userId, amount: 1000, currency: 'dollars' }),
+    ).rejects.toMatchObject({
+      field: 'currency',
+    });
+    // Nothing reached Stripe: the user got no customer either.
+    expect(await billing.customers.get(userId)).toBeUndefined();
+  });
+
+  it('a declined card gives the customer a plain message, from the error and from the mirror', async () => {
+    const userId = uniqueUser('declined');
+    const intent = await billing.payments.createIntent({ userId, amount: 1999, currency: 'usd' });
+    const error = await confirm(intent.id, 'pm_card_visa_chargeDeclinedInsufficientFunds').catch(
+      (e: unknown) => e,
+    );
+    expect(paymentErrorMessage(toCofferError('confirm', error))).toBe(
+      'Your card has insufficient funds. Try another card.',
+    );
+    const status = await eventually(async () => {
+      const s = await billing.payments.status(intent.id);
+      return s.status === 'requires_payment_method' && 'declineCode' in s ? s : undefined;
+    }, 'the failed payment in the mirror');
+    expect(status).toMatchObject({
+      message: 'Your card has insufficient funds. Try another card.',
+      canRetry: true,
+      declineCode: 'insufficient_funds',
+      amount: 1999,
+    });
+    expect(JSON.stringify(status)).not.toMatch(/ch_|req_|sk_/);
+  });
+
+  it('a card needing authentication reads as requires_action', async () => {
+    const userId = uniqueUser('3ds');
+    const intent = await billing.payments.createIntent({ userId, amount: 1500, currency: 'eur' });
+    const confirmed = await confirm(intent.id, 'pm_card_authenticationRequired');
+    expect(describePayment(confirmed)).toMatchObject({
+      status: 'requires_action',
+      message: 'Your bank needs you to confirm this payment.',
+    });
+  });
+
+  it('refunds partially then fully, idempotent per operation, never beyond what is left', async () => {
+    const userId = uniqueUser('refund');
+    const intent = await billing.payments.createIntent({ userId, amount: 2000, currency: 'usd' });
+    await confirm(intent.id, 'pm_card_visa');
+
+    const partial = await billing.payments.refund(intent.id, {
+      amount: 500,
+      reason: 'requested_by_customer',
+    });
+    expect(partial).toMatchObject({ amount: 500, currency: 'usd', paymentIntentId: intent.id });
+    const again = await billing.payments.refund(intent.id, { amount: 500, reason: 'requested_by_customer' });
+    expect(again.id).toBe(partial.id);
+
+    await expect(billing.payments.refund(intent.id, { amount: 1600 })).rejects.toMatchObject({
+      field: 'amount',
+    });
+    const rest = await billing.payments.refund(intent.id);
+    expect(rest.amount).toBe(1500);
+    await expect(billing.payments.refund(intent.id, { newAttempt: true })).rejects.toMatchObject({
+      field: 'paymentIntentId',
+    });
+    const refunds = await emu.stripe.refunds.list({ payment_intent: intent.id });
+    expect(refunds.data.map((r: Stripe.Refund) => r.amount).sort()).toEqual([1500, 500]);
+
+    await expect(billing.payments.refund(intent.id, { reason: 'oops' as never })).rejects.toMatchObject({
+      field: 'reason',
+    });
+    await expect(billing.payments.refund('ch_123')).rejects.toMatchObject({ field: 'paymentIntentId' });
+  });
+
+  it('refuses to refund a payment that has not succeeded', async () => {
+    const intent = await billing.payments.createIntent({
+      userId: uniqueUser('unpaid'),
+      amount: 900,
+      currency: 'usd',
+    });
+    await expect(billing.payments.refund(intent.id)).rejects.toMatchObject({ field: 'paymentIntentId' });
+  });
+});
