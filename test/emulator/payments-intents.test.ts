@@ -313,3 +313,65 @@ describe('validation, list and search', () => {
     expect(charges.data).toHaveLength(1);
   });
 });
+
+describe('saving cards while paying, updates and retries', () => {
+  it('setup_future_usage attaches the card and, once authenticated, 3155 pays off-session', async () => {
+    const customer = await h.stripe.customers.create();
+    const first = await pay('pm_card_authenticationRequiredOnSetup', {
+      customer: customer.id,
+      setup_future_usage: 'off_session',
+    });
+    expect(first.status).toBe('requires_action');
+    const done = await h.control(`/_emulator/intents/${first.id}/authenticate`, { outcome: 'complete' });
+    expect(done.status).toBe('succeeded');
+    const saved = await h.stripe.paymentMethods.retrieve(first.payment_method as string);
+    expect(saved.customer).toBe(customer.id);
+    const later = await pay(saved.id, { customer: customer.id, off_session: true });
+    expect(later.status).toBe('succeeded');
+    expect(await eventTypes(first.id, saved.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.requires_action',
+      'payment_method.attached',
+      'payment_intent.succeeded',
+    ]);
+  });
+
+  it('creates without confirming, updates the amount, then confirms with a payment method', async () => {
+    const pi = await h.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', description: 'draft' });
+    expect(pi).toMatchObject({
+      status: 'requires_payment_method',
+      automatic_payment_methods: { enabled: true },
+      payment_method_types: ['card'],
+    });
+    expect(pi.client_secret).toMatch(new RegExp(`^${pi.id}_secret_`));
+    const updated = await h.stripe.paymentIntents.update(pi.id, { amount: 1250, metadata: { step: '2' } });
+    expect(updated).toMatchObject({ amount: 1250, metadata: { step: '2' }, description: 'draft' });
+    const missing = await h.stripe.paymentIntents.confirm(pi.id).catch((e: unknown) => e);
+    expect((missing as Stripe.errors.StripeInvalidRequestError).code).toBe('payment_intent_unexpected_state');
+    const confirmed = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
+    expect(confirmed).toMatchObject({ status: 'succeeded', amount_received: 1250 });
+  });
+
+  it('an idempotent retry of a declined confirmation replays the 402 without charging again', async () => {
+    const key = `decline-${Date.now()}`;
+    const a = await h.stripe.paymentIntents
+      .create(
+        { amount: 700, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclined', confirm: true },
+        { idempotencyKey: key },
+      )
+      .catch((e: unknown) => e as Stripe.errors.StripeCardError);
+    const b = await h.stripe.paymentIntents
+      .create(
+        { amount: 700, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclined', confirm: true },
+        { idempotencyKey: key },
+      )
+      .catch((e: unknown) => e as Stripe.errors.StripeCardError);
+    expect(a).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect(b).toBeInstanceOf(Stripe.errors.StripeCardError);
+    const ea = a as Stripe.errors.StripeCardError;
+    const eb = b as Stripe.errors.StripeCardError;
+    expect(eb.payment_intent?.id).toBe(ea.payment_intent?.id);
+    const charges = await h.stripe.charges.list({ payment_intent: ea.payment_intent!.id });
+    expect(charges.data).toHaveLength(1);
+  });
+});
