@@ -38,7 +38,14 @@ describe('customers', () => {
     expect(u).toMatchObject({ name: 'Ann B', phone: '+1555', shipping: null, email: 'ann@example.com' });
     const del = await h.stripe.customers.del(c.id);
     expect(del).toMatchObject({ id: c.id, object: 'customer', deleted: true });
-    await expect(h.stripe.customers.retrieve(c.id)).rejects.toMatchObject({ code: 'resource_missing' });
+    // As on Stripe, a deleted customer still retrieves, as a stub; changing it is a 404.
+    const { lastResponse: _c, ...stub } = await h.stripe.customers.retrieve(c.id);
+    expect(stub).toEqual({ id: c.id, object: 'customer', deleted: true });
+    await expect(h.stripe.customers.update(c.id, { name: 'x' })).rejects.toMatchObject({
+      code: 'resource_missing',
+    });
+    await expect(h.stripe.customers.del(c.id)).rejects.toMatchObject({ statusCode: 404 });
+    expect((await h.stripe.customers.list()).data).toEqual([]);
   });
 
   it('emits created, updated (with previous_attributes) and deleted events', async () => {
@@ -68,6 +75,37 @@ describe('customers', () => {
     // The creation snapshot does not change when the customer does.
     expect(created.data.object).toMatchObject({ email: 'e@example.com', metadata: { a: '1' } });
     expect(created.id).toMatch(/^evt_/);
+  });
+
+  it('sets an attached payment method as default and expands it, also inside lists', async () => {
+    const c = await h.stripe.customers.create({ email: 'pm@example.com' });
+    const pm = await h.stripe.paymentMethods.attach('pm_card_visa', { customer: c.id });
+    const updated = await h.stripe.customers.update(c.id, {
+      invoice_settings: { default_payment_method: pm.id },
+      expand: ['invoice_settings.default_payment_method'],
+    });
+    expect(updated.invoice_settings.default_payment_method).toMatchObject({
+      id: pm.id,
+      object: 'payment_method',
+    });
+    const stored = await h.stripe.customers.retrieve(c.id);
+    expect((stored as Stripe.Customer).invoice_settings.default_payment_method).toBe(pm.id);
+    const intent = await h.stripe.paymentIntents.create({ amount: 500, currency: 'usd', customer: c.id });
+    const list = await h.stripe.paymentIntents.list({
+      expand: ['data.customer', 'data.customer.invoice_settings.default_payment_method'],
+    });
+    const expanded = list.data.find((x) => x.id === intent.id)!.customer as Stripe.Customer;
+    expect(expanded).toMatchObject({ id: c.id, email: 'pm@example.com' });
+    expect(expanded.invoice_settings.default_payment_method).toMatchObject({ id: pm.id });
+    const cleared = await h.stripe.customers.update(c.id, {
+      invoice_settings: { default_payment_method: '' },
+    });
+    expect(cleared.invoice_settings.default_payment_method).toBeNull();
+    // Another customer's payment method cannot be the default.
+    const other = await h.stripe.customers.create();
+    await expect(
+      h.stripe.customers.update(other.id, { invoice_settings: { default_payment_method: pm.id } }),
+    ).rejects.toThrow(/must be attached to the customer/);
   });
 
   it('rejects a default payment method that is not attached', async () => {

@@ -99,6 +99,12 @@ export class Collection<T extends StoredObject = StoredObject> {
 
 type AnyCollection = Collection<StoredObject>;
 
+/** What remains of a deleted object. */
+export interface DeletedStub extends StoredObject {
+  deleted: true;
+}
+const DELETED = '_deleted';
+
 export interface StoreHooks {
   nextSeq(): number;
   changed(): void;
@@ -128,8 +134,12 @@ export class AccountStore {
 
   /** Stores a new object (its `object` field picks the collection) and returns it. */
   insert<T extends StoredObject>(obj: T, hidden?: unknown): T {
+    return this.insertInto(obj.object, obj, hidden);
+  }
+
+  private insertInto<T extends StoredObject>(collection: string, obj: T, hidden?: unknown): T {
     const entry: Entry = { obj, hidden, seq: this.hooks.nextSeq(), removed: false };
-    this.collection(obj.object).add(entry);
+    this.collection(collection).add(entry);
     this.index.set(obj.id, entry);
     this.hooks.changed();
     return obj;
@@ -169,12 +179,27 @@ export class AccountStore {
     return this.index.get(id)?.hidden as H | undefined;
   }
 
+  /**
+   * Deletes an object. A `{ id, object, deleted: true }` stub stays behind: Stripe answers a retrieve
+   * of a deleted customer with it, and `expand` of a deleted object's id yields it.
+   */
   remove(object: string, id: string): boolean {
     const entry = this.collections.get(object)?.remove(id);
     if (!entry) return false;
     this.index.delete(id);
-    this.hooks.changed();
+    this.insertInto(DELETED, { id, object, deleted: true });
     return true;
+  }
+
+  /** The stub of a deleted object of type `object`, if `id` was one. */
+  deleted(object: string, id: string): DeletedStub | undefined {
+    const stub = this.collections.get(DELETED)?.get(id) as DeletedStub | undefined;
+    return stub?.object === object ? stub : undefined;
+  }
+
+  /** Puts back one persisted entry into its collection. */
+  restoreEntry(collection: string, obj: StoredObject, hidden: unknown): void {
+    this.insertInto(collection, obj, hidden);
   }
 
   /** Entries of every collection, for persistence. */
@@ -239,8 +264,9 @@ export class Store {
     this.accounts = new Map();
     for (const [accountId, collections] of Object.entries(snapshot.accounts)) {
       const account = this.account(accountId);
-      const rows = Object.values(collections).flat();
-      for (const [obj, hidden] of rows) account.insert(obj, hidden);
+      for (const [name, rows] of Object.entries(collections)) {
+        for (const [obj, hidden] of rows) account.restoreEntry(name, obj, hidden);
+      }
     }
   }
 }

@@ -159,7 +159,9 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
     return { status: 200, body: JSON.stringify(result) };
   }
 
+  const debug = logger.isLevelEnabled('debug');
   return createServer((req, res) => {
+    const started = debug ? performance.now() : 0;
     const requestId = newRequestId();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -183,6 +185,13 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
         res.setHeader('Content-Length', Buffer.byteLength(reply.body));
         res.end(reply.body);
+        if (debug) {
+          const ms = Math.round((performance.now() - started) * 10) / 10;
+          logger.debug(
+            { requestId, method: req.method, path, status: reply.status, ms },
+            'emulator: request',
+          );
+        }
       });
   });
 }

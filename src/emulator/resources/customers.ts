@@ -193,7 +193,12 @@ export function registerCustomers(emu: EmulatorCore): void {
     );
   });
 
-  emu.route('GET', '/v1/customers/:id', (req) => get(req));
+  // A deleted customer is still retrievable, as `{ id, object: 'customer', deleted: true }`.
+  emu.route(
+    'GET',
+    '/v1/customers/:id',
+    (req) => req.account.deleted('customer', req.pathParams.id!) ?? get(req),
+  );
 
   emu.route('POST', '/v1/customers/:id', (req) => {
     const before = get(req);
