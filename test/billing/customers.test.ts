@@ -1,7 +1,9 @@
 // One Stripe customer per user (seed rule 4), against the emulator over HTTP, on each store engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Billing } from '../../src/billing/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
+import { type BillingApp, eventually, startBillingApp } from '../support/billing-app.js';
 import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
 import { billingServices } from '../support/billing-services.js';
 import { closeStores, postgresUrl, storeTargets } from '../support/store.js';
@@ -141,5 +143,44 @@ describe.runIf(postgresUrl)('customers.ensure across two instances on one Postgr
       expect(new Set(results.map((r) => r.customerId)).size).toBe(1);
       expect(await customersOf(userId)).toHaveLength(1);
     }
+  });
+});
+
+describe.each(storeTargets)('customer webhooks keep the mapping right on $name', (target) => {
+  let app: BillingApp;
+  let billing: Billing;
+  beforeAll(async () => {
+    app = await startBillingApp(emu, await target.open());
+    billing = app.billing;
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('customer.updated refreshes the mapping; customer.deleted tombstones it and the next ensure creates anew', async () => {
+    const userId = uniqueUser('hooks');
+    const first = await billing.customers.ensure({ userId, email: 'old@example.com' });
+    await emu.stripe.customers.update(first.customerId, { email: 'new@example.com' });
+    await eventually(
+      async () => (await billing.customers.get(userId))?.email === 'new@example.com',
+      'the updated email',
+    );
+
+    await emu.stripe.customers.del(first.customerId);
+    await eventually(async () => (await billing.customers.get(userId)) === undefined, 'the tombstone');
+    const second = await billing.customers.ensure({ userId, email: 'new@example.com' });
+    expect(second).toMatchObject({ created: true });
+    expect(second.customerId).not.toBe(first.customerId);
+  });
+
+  it('a customer created elsewhere with metadata.user_id is adopted for a user without one', async () => {
+    const userId = uniqueUser('adopt');
+    const made = await emu.stripe.customers.create({
+      email: 'made@example.com',
+      metadata: { user_id: userId },
+    });
+    const adopted = await eventually(async () => billing.customers.get(userId), 'the adopted mapping');
+    expect(adopted).toMatchObject({ customerId: made.id, source: 'webhook' });
+    expect(await billing.customers.ensure({ userId })).toMatchObject({ customerId: made.id, created: false });
   });
 });

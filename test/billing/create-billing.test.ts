@@ -1,0 +1,88 @@
+// The composition root: configuration checks, what the instance exposes, worker and store lifecycles.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError, createBilling } from '../../src/billing/index.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { startBillingApp } from '../support/billing-app.js';
+import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
+import { closeStores, storeTargets, uniqueSchema } from '../support/store.js';
+
+let emu: TestEmulator;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+});
+afterAll(async () => {
+  await closeStores();
+  await emu.close();
+});
+
+const base = {
+  stripe: { emulatorUrl: '', secretKey: 'sk_test_coffer_tests', webhookSecret: 'whsec_test_secret' },
+  logger: silentLogger,
+  env: {},
+};
+
+describe('createBilling configuration', () => {
+  it('refuses to start without a webhook signing secret, naming the variable', async () => {
+    const error = await createBilling({ ...base, stripe: { emulatorUrl: emu.url }, dataDir: 'memory' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/STRIPE_WEBHOOK_SECRET/);
+  });
+
+  it('refuses a live key outside live mode without echoing it', async () => {
+    const key = 'sk_live_abcdefghijklmnop';
+    const error = await createBilling({
+      ...base,
+      stripe: { secretKey: key, webhookSecret: 'whsec_x' },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).not.toContain(key);
+  });
+
+  it('opens, migrates and closes its own embedded store', async () => {
+    const billing = await createBilling({
+      ...base,
+      stripe: { ...base.stripe, emulatorUrl: emu.url },
+      dataDir: 'memory',
+      schema: uniqueSchema(),
+      worker: false,
+    });
+    expect(billing.store.kind).toBe('pglite');
+    const health = await billing.health();
+    expect(health).toMatchObject({ database: 'ok', emulator: true, mode: 'test' });
+    expect(health.webhooks).toMatchObject({ queueDepth: 0, deadLetters: 0 });
+    const ensured = await billing.customers.ensure({ userId: uniqueUser('own') });
+    expect(ensured.customerId).toMatch(/^cus_/);
+    await billing.close();
+    await billing.close(); // idempotent
+    await expect(billing.store.ping()).rejects.toThrow();
+  });
+});
+
+describe.each(storeTargets)('createBilling on $name', (target) => {
+  it('leaves a store it was given open, and worker:false processes only when asked', async () => {
+    const store = await target.open();
+    const app = await startBillingApp(emu, store, { worker: false });
+    const { billing } = app;
+    const seen: string[] = [];
+    billing.on('customer.created', (event) => {
+      seen.push(event.id);
+    });
+    const userId = uniqueUser('manual');
+    await billing.customers.ensure({ userId });
+    // Delivered and stored, but nobody processes it until the worker is asked to.
+    const queued = async () => (await billing.webhooks.health()).queueDepth;
+    for (let i = 0; i < 100 && (await queued()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await queued()).toBeGreaterThan(0);
+    expect(seen).toEqual([]);
+    await billing.worker.processAvailable();
+    expect(seen).toHaveLength(1);
+    expect((await billing.mirror.customerForUser(userId))?.id).toBe(
+      (await billing.customers.get(userId))?.customerId,
+    );
+
+    await app.close();
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
