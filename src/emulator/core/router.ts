@@ -47,7 +47,9 @@ export class Router<H> {
         const part = parts[i]!;
         if (seg.startsWith(':')) {
           if (part === '') continue outer;
-          params[seg.slice(1)] = decodeURIComponent(part);
+          const decoded = safeDecode(part);
+          if (decoded === null) continue outer;
+          params[seg.slice(1)] = decoded;
         } else if (seg !== part) continue outer;
       }
       return { handler: p.handler, pathParams: params, pattern: p.segments.join('/') };
@@ -59,5 +61,14 @@ export class Router<H> {
   hasPath(path: string): boolean {
     for (const m of ['GET', 'POST', 'DELETE'] as const) if (this.match(m, path)) return true;
     return false;
+  }
+}
+
+/** A malformed percent-encoding in a path segment means "no such route", not a crash. */
+function safeDecode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
   }
 }
