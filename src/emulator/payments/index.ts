@@ -5,6 +5,7 @@ import { registerThreeDSecurePages } from '../pages/three-d-secure-routes.js';
 import { registerBalanceTransactions } from '../resources/balance-transactions.js';
 import { registerCharges } from '../resources/charges.js';
 import { registerCheckoutSessions } from '../resources/checkout-sessions.js';
+import { registerCheckoutControl } from '../resources/checkout-sessions-control.js';
 import { registerDisputes } from '../resources/disputes.js';
 import { registerPaymentIntents } from '../resources/payment-intents.js';
 import { registerPaymentMethods } from '../resources/payment-methods.js';
@@ -20,5 +21,6 @@ export function registerPayments(emu: EmulatorCore): void {
   registerDisputes(emu);
   registerBalanceTransactions(emu);
   registerCheckoutSessions(emu);
+  registerCheckoutControl(emu);
   registerThreeDSecurePages(emu);
 }

@@ -8,8 +8,8 @@ import { invalidRequest, type StripeApiError, unexpectedState } from '../core/er
 import { newId, randomChars } from '../core/ids.js';
 import type { PaymentsContext } from '../payments/context.js';
 import { idOf } from '../payments/intent-errors.js';
+import { cancelPaymentIntent } from './payment-intents-changes.js';
 import {
-  cancelPaymentIntent,
   confirmPaymentIntent,
   createPaymentIntent,
   type PaymentIntentHidden,

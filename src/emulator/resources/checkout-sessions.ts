@@ -1,21 +1,17 @@
-// Routes of `/v1/checkout/sessions` (create, retrieve, update, expire, list, line_items) and the
-// control route `POST /_emulator/checkout/sessions/:id/complete` that stands in for the hosted page.
+// Routes of `/v1/checkout/sessions`: create, retrieve, update, expire, list, line_items.
 
 import type Stripe from 'stripe';
 import type { ApiRequest, EmulatorCore } from '../core/emulator.js';
-import { invalidRequest, parametersExclusive, resourceMissing } from '../core/errors.js';
-import { newId, newRequestId } from '../core/ids.js';
+import { invalidRequest, parametersExclusive } from '../core/errors.js';
+import { newId } from '../core/ids.js';
 import { listResponse, listShape, listWithCreatedShape } from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
 import { type Infer, Param, p, parseParams } from '../core/params.js';
 import type { AccountStore } from '../core/store.js';
-import { PageResponse } from '../pages/response.js';
 import { automaticContext, paymentsContext } from '../payments/context.js';
 import { blankProduct, buildOneTimePrice } from './catalog-model.js';
 import {
-  type CreateCustomer,
   checkoutHidden,
-  completeSession,
   createSession,
   expireIfDue,
   expireSession,
@@ -25,7 +21,6 @@ import {
 } from './checkout-sessions-model.js';
 import { currencyParam } from './common.js';
 import { checkAmount } from './payment-intents-model.js';
-import { createCardPaymentMethod } from './payment-methods-model.js';
 
 const notYet = (what: string) =>
   new Param<never>((_value, path) => {
@@ -228,40 +223,6 @@ function checkCreate(params: CreateParams, now: number): void {
   }
 }
 
-/** Finds a session by id in whichever account holds it (control routes carry no account). */
-function findSession(
-  emu: EmulatorCore,
-  id: string,
-): { account: AccountStore; session: Stripe.Checkout.Session } {
-  for (const accountId of emu.store.accountIds()) {
-    const account = emu.store.account(accountId);
-    const session = account.get('checkout.session', id);
-    if (session) return { account, session };
-  }
-  throw resourceMissing('checkout.session', id);
-}
-
-/** Creates a customer through the customers API itself, so the object and its event are the core's. */
-function customerCreator(emu: EmulatorCore, account: AccountStore): CreateCustomer {
-  return (email) => {
-    const match = emu.api.match('POST', '/v1/customers');
-    if (!match) throw new Error('emulator: the customers resource is not registered');
-    const req: ApiRequest = {
-      method: 'POST',
-      path: '/v1/customers',
-      pathParams: {},
-      params: email ? { email } : {},
-      expand: [],
-      accountId: account.id,
-      account,
-      requestId: newRequestId(),
-      idempotencyKey: null,
-      apiVersion: '',
-    };
-    return match.handler(req) as Stripe.Customer;
-  };
-}
-
 export function registerCheckoutSessions(emu: EmulatorCore): void {
   const lineItemsList = (
     session: Stripe.Checkout.Session,
@@ -375,38 +336,6 @@ export function registerCheckoutSessions(emu: EmulatorCore): void {
         (setup_intent === undefined || s.setup_intent === setup_intent) &&
         (status === undefined || s.status === status),
       'checkout.session',
-    );
-  });
-
-  emu.control('POST', '/_emulator/checkout/sessions/:id/complete', (req) => {
-    const params = parseParams({ payment_method: p.string(), email: p.string() }, req.params);
-    const { account, session } = findSession(emu, req.pathParams.id!);
-    const ctx = automaticContext(emu, account);
-    let paymentMethod = params.payment_method ?? 'pm_card_visa';
-    if (/^[\d ]{12,23}$/.test(paymentMethod)) {
-      // A raw test card number, as typed on the hosted page: any future expiry, any CVC.
-      const year = new Date(ctx.now() * 1000).getUTCFullYear() + 1;
-      const card = { number: paymentMethod, exp_month: 12, exp_year: year, cvc: '123' };
-      paymentMethod = createCardPaymentMethod(ctx, card).id;
-    }
-    const done = completeSession(
-      ctx,
-      session,
-      paymentMethod,
-      params.email ?? null,
-      customerCreator(emu, account),
-    );
-    if (done.error) throw done.error;
-    return { object: 'checkout_session_completion', session: done.session, redirect_url: done.redirect_url };
-  });
-
-  emu.control('GET', '/_emulator/checkout/:id', (req) => {
-    const { session } = findSession(emu, req.pathParams.id!);
-    return PageResponse.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout</title></head><body>` +
-        `<h1>Coffer emulator Checkout</h1><p>Session <code>${session.id}</code> is ${session.status}.</p>` +
-        '<p>The hosted payment page is not built yet; complete the session with ' +
-        `<code>POST /_emulator/checkout/sessions/${session.id}/complete</code>.</p></body></html>`,
     );
   });
 }

@@ -11,7 +11,6 @@ import { type ChargeVerdict, chargeVerdict } from '../payments/card-outcome.js';
 import type { PaymentsContext } from '../payments/context.js';
 import { authenticationFailure, declineRecord, idOf, threeDSecureAction } from '../payments/intent-errors.js';
 import {
-  captureAmountError,
   type IntentOperation,
   type PaymentIntentStatus,
   paymentIntentStatusAfter,
@@ -19,7 +18,7 @@ import {
 } from '../payments/intent-state.js';
 import { MAXIMUM_AMOUNT, minimumChargeAmount } from '../payments/money.js';
 import { declines } from '../payments/test-cards.js';
-import { captureCharge, createCharge, releaseAuthorization } from './charges-model.js';
+import { createCharge } from './charges-model.js';
 import { openDispute } from './disputes-model.js';
 import {
   attachPaymentMethod,
@@ -80,7 +79,7 @@ export interface NewPaymentIntent {
 }
 
 /** Checks that a payment method may be used with this intent's customer. */
-function checkOwnership(pm: Stripe.PaymentMethod, customer: string | null): void {
+export function checkOwnership(pm: Stripe.PaymentMethod, customer: string | null): void {
   if (pm.customer !== null && customer === null) {
     throw invalidRequest(
       `The PaymentMethod provided (${pm.id}) is attached to a Customer. To use this PaymentMethod, you must provide the Customer ID in the request.`,
@@ -350,7 +349,7 @@ function succeed(
   return { intent: next, error: null };
 }
 
-function disputeIfCardSaysSo(ctx: PaymentsContext, chargeId: string, pm: Stripe.PaymentMethod): void {
+export function disputeIfCardSaysSo(ctx: PaymentsContext, chargeId: string, pm: Stripe.PaymentMethod): void {
   const behaviour = testCardOf(ctx, pm).dispute;
   const charge = ctx.account.get('charge', chargeId);
   if (behaviour && charge) openDispute(ctx, charge, behaviour);
@@ -384,123 +383,5 @@ export function authenticatePaymentIntent(
     last_payment_error: authenticationFailure('payment_intent', pm),
   });
   ctx.emit('payment_intent.payment_failed', next);
-  return next;
-}
-
-export function capturePaymentIntent(
-  ctx: PaymentsContext,
-  pi: Stripe.PaymentIntent,
-  amountToCapture?: number,
-): Stripe.PaymentIntent {
-  requireState(pi, 'capture');
-  const amount = amountToCapture ?? pi.amount_capturable;
-  const problem = captureAmountError(amount, pi.amount_capturable);
-  if (problem) throw invalidRequest(problem, 'amount_too_large', 'amount_to_capture');
-  const chargeId = idOf(pi.latest_charge);
-  const charge = chargeId ? ctx.account.get('charge', chargeId) : undefined;
-  if (!charge)
-    throw unexpectedState(
-      `PaymentIntent ${pi.id} has no authorized charge to capture.`,
-      'payment_intent_unexpected_state',
-    );
-  captureCharge(ctx, charge, amount);
-  const next = ctx.account.update({
-    ...pi,
-    status: 'succeeded',
-    amount_received: amount,
-    amount_capturable: 0,
-  });
-  ctx.emit('payment_intent.succeeded', next);
-  const pm = ctx.account.get('payment_method', charge.payment_method ?? '');
-  if (pm) disputeIfCardSaysSo(ctx, charge.id, pm);
-  return next;
-}
-
-export function cancelPaymentIntent(
-  ctx: PaymentsContext,
-  pi: Stripe.PaymentIntent,
-  reason: Stripe.PaymentIntent.CancellationReason | undefined,
-): Stripe.PaymentIntent {
-  requireState(pi, 'cancel');
-  if (pi.status !== 'requires_capture' && hiddenOf(ctx, pi).checkoutSession) {
-    throw unexpectedState(
-      'This PaymentIntent is managed by a Checkout Session and cannot be canceled directly; expire the Checkout Session instead.',
-      'payment_intent_unexpected_state',
-    );
-  }
-  if (pi.status === 'requires_capture') {
-    const chargeId = idOf(pi.latest_charge);
-    const charge = chargeId ? ctx.account.get('charge', chargeId) : undefined;
-    if (charge) releaseAuthorization(ctx, charge);
-  }
-  const next = ctx.account.update({
-    ...pi,
-    status: 'canceled',
-    canceled_at: ctx.now(),
-    cancellation_reason: reason ?? null,
-    amount_capturable: 0,
-    next_action: null,
-  });
-  ctx.emit('payment_intent.canceled', next);
-  return next;
-}
-
-export interface PaymentIntentUpdate {
-  amount?: number;
-  currency?: string;
-  customer?: string;
-  description?: string | null;
-  metadata?: Stripe.Metadata;
-  payment_method?: string;
-  receipt_email?: string | null;
-  setup_future_usage?: 'on_session' | 'off_session' | null;
-  statement_descriptor?: string | null;
-  statement_descriptor_suffix?: string | null;
-  capture_method?: 'automatic' | 'automatic_async' | 'manual';
-}
-
-export function updatePaymentIntent(
-  ctx: PaymentsContext,
-  pi: Stripe.PaymentIntent,
-  u: PaymentIntentUpdate,
-): Stripe.PaymentIntent {
-  requireState(pi, 'update');
-  const money = u.amount !== undefined || u.currency !== undefined;
-  if (pi.status === 'requires_capture' && (money || u.payment_method !== undefined)) {
-    throw unexpectedState(
-      'Only metadata and descriptive fields can be changed on a PaymentIntent in requires_capture.',
-      'payment_intent_unexpected_state',
-    );
-  }
-  const amount = u.amount ?? pi.amount;
-  const currency = u.currency ?? pi.currency;
-  if (money) checkAmount(amount, currency);
-  if (u.customer !== undefined) ctx.account.require('customer', u.customer, 'customer', 'customer');
-  const customer = u.customer ?? idOf(pi.customer);
-  const pm = u.payment_method === undefined ? null : resolvePaymentMethod(ctx, u.payment_method);
-  if (pm) checkOwnership(pm, customer);
-  const resets = pm !== null || money;
-  const hasPm = (pm?.id ?? idOf(pi.payment_method)) !== null;
-  const next = ctx.account.update({
-    ...pi,
-    amount,
-    currency,
-    customer,
-    description: u.description === undefined ? pi.description : u.description,
-    metadata: u.metadata ?? pi.metadata,
-    payment_method: pm?.id ?? pi.payment_method,
-    receipt_email: u.receipt_email === undefined ? pi.receipt_email : u.receipt_email,
-    setup_future_usage: u.setup_future_usage === undefined ? pi.setup_future_usage : u.setup_future_usage,
-    statement_descriptor:
-      u.statement_descriptor === undefined ? pi.statement_descriptor : u.statement_descriptor,
-    statement_descriptor_suffix:
-      u.statement_descriptor_suffix === undefined
-        ? pi.statement_descriptor_suffix
-        : u.statement_descriptor_suffix,
-    capture_method: u.capture_method ?? pi.capture_method,
-    ...(resets && pi.status !== 'requires_capture'
-      ? { status: hasPm ? 'requires_confirmation' : 'requires_payment_method', next_action: null }
-      : {}),
-  });
   return next;
 }

@@ -10,14 +10,8 @@ import { p, parseParams } from '../core/params.js';
 import { type SearchSpec, searchResponse, searchShape } from '../core/search.js';
 import { paymentsContext } from '../payments/context.js';
 import { currencyParam } from './common.js';
-import {
-  type ConfirmResult,
-  cancelPaymentIntent,
-  capturePaymentIntent,
-  confirmPaymentIntent,
-  createPaymentIntent,
-  updatePaymentIntent,
-} from './payment-intents-model.js';
+import { cancelPaymentIntent, capturePaymentIntent, updatePaymentIntent } from './payment-intents-changes.js';
+import { type ConfirmResult, confirmPaymentIntent, createPaymentIntent } from './payment-intents-model.js';
 
 /** `off_session` is a boolean, or `one_off` / `recurring` (both mean off-session). */
 const offSessionParam = () =>
