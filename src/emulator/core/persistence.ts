@@ -20,6 +20,8 @@ export class Persistence {
   private readonly file: string;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  /** How long the last save took; a big state is saved less often so it cannot hog the CPU. */
+  private lastSaveMs = 0;
 
   constructor(
     private readonly emu: EmulatorCore,
