@@ -17,11 +17,13 @@ export const offlineStripe = new Stripe('sk_test_offline', {
   maxNetworkRetries: 0,
 });
 
+/** `target` opens a fresh store unless `overrides.store` is given (then it may be null). */
 export async function openPipeline(
-  target: StoreTarget,
+  target: StoreTarget | null,
   overrides: Partial<WebhookPipelineDeps> = {},
 ): Promise<{ store: Store; pipeline: ReturnType<typeof createWebhookPipeline>; alerts: Alert[] }> {
-  const store = overrides.store ?? (await target.open());
+  const store = overrides.store ?? (await target?.open());
+  if (!store) throw new Error('openPipeline needs a target or a store');
   await store.migrate();
   const alerts: Alert[] = [];
   const pipeline = createWebhookPipeline({
