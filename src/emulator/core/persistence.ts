@@ -52,14 +52,21 @@ export class Persistence {
 
   private scheduleSave(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.writing = this.writing
-        .then(() => this.saveAsync())
-        .catch((err: unknown) => {
-          this.logger.error({ err, file: this.file }, 'emulator: could not save state');
-        });
-    }, DEBOUNCE_MS);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.writing = this.writing
+          .then(async () => {
+            const started = Date.now();
+            await this.saveAsync();
+            this.lastSaveMs = Date.now() - started;
+          })
+          .catch((err: unknown) => {
+            this.logger.error({ err, file: this.file }, 'emulator: could not save state');
+          });
+      },
+      Math.max(DEBOUNCE_MS, this.lastSaveMs * 10),
+    );
     this.timer.unref();
   }
 
