@@ -1,18 +1,16 @@
 // Checkout in payment mode end to end: createBilling → checkout.create → the emulator completes the
 // session → signed webhooks reach billing.webhooks.handle → the mirror says paid → the app handler ran once.
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withSessionId } from '../../src/billing/checkout/index.js';
-import type { Billing } from '../../src/billing/index.js';
-import { type BillingApp, eventually, startBillingApp } from '../support/billing-app.js';
-import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
-import { closeStores, storeTargets } from '../support/store.js';
+import { eventually, useBillingApp } from '../support/billing-app.js';
+import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
+import { storeTargets } from '../support/store.js';
 
-let emu: TestEmulator;
+const emu = useTestEmulator();
 let price: Stripe.Price;
 const lookupKey = `coffee_${Math.random().toString(36).slice(2, 8)}`;
 beforeAll(async () => {
-  emu = await startTestEmulator();
   const product = await emu.stripe.products.create({ name: 'A bag of coffee' });
   price = await emu.stripe.prices.create({
     product: product.id,
@@ -20,10 +18,6 @@ beforeAll(async () => {
     currency: 'usd',
     lookup_key: lookupKey,
   });
-});
-afterAll(async () => {
-  await closeStores();
-  await emu.close();
 });
 
 const urls = { successUrl: 'https://shop.example/thanks', cancelUrl: 'https://shop.example/cart' };
@@ -43,20 +37,13 @@ describe('withSessionId', () => {
 });
 
 describe.each(storeTargets)('checkout on $name', (target) => {
-  let app: BillingApp;
-  let billing: Billing;
+  const billing = useBillingApp(emu, target);
   const completedFor: string[] = [];
-  beforeAll(async () => {
-    app = await startBillingApp(emu, await target.open());
-    billing = app.billing;
+  beforeAll(() => {
     billing.on('checkout.session.completed', (event) => {
       completedFor.push((event.data.object as Stripe.Checkout.Session).id);
     });
   });
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('creates a session with the seed defaults for an ensured customer', async () => {
     const userId = uniqueUser('buyer');
     const created = await billing.checkout.create({

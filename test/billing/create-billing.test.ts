@@ -1,19 +1,12 @@
 // The composition root: configuration checks, what the instance exposes, worker and store lifecycles.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError, createBilling } from '../../src/billing/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { startBillingApp } from '../support/billing-app.js';
-import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
-import { closeStores, storeTargets, uniqueSchema } from '../support/store.js';
+import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
+import { storeTargets, uniqueSchema } from '../support/store.js';
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await closeStores();
-  await emu.close();
-});
+const emu = useTestEmulator();
 
 const base = {
   stripe: { emulatorUrl: '', secretKey: 'sk_test_coffer_tests', webhookSecret: 'whsec_test_secret' },

@@ -1,21 +1,13 @@
 // One Stripe customer per user (seed rule 4), against the emulator over HTTP, on each store engine.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Billing } from '../../src/billing/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/billing/store/index.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
-import { type BillingApp, eventually, startBillingApp } from '../support/billing-app.js';
-import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
+import { eventually, useBillingApp } from '../support/billing-app.js';
+import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
 import { billingServices } from '../support/billing-services.js';
-import { closeStores, postgresUrl, storeTargets } from '../support/store.js';
+import { postgresUrl, storeTargets } from '../support/store.js';
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await closeStores();
-  await emu.close();
-});
+const emu = useTestEmulator();
 
 const customersOf = async (userId: string) =>
   (await emu.stripe.customers.search({ query: `metadata['user_id']:'${userId}'`, limit: 100 })).data;
@@ -147,15 +139,7 @@ describe.runIf(postgresUrl)('customers.ensure across two instances on one Postgr
 });
 
 describe.each(storeTargets)('customer webhooks keep the mapping right on $name', (target) => {
-  let app: BillingApp;
-  let billing: Billing;
-  beforeAll(async () => {
-    app = await startBillingApp(emu, await target.open());
-    billing = app.billing;
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const billing = useBillingApp(emu, target);
 
   it('customer.updated refreshes the mapping; customer.deleted tombstones it and the next ensure creates anew', async () => {
     const userId = uniqueUser('hooks');

@@ -1,22 +1,15 @@
 // Idempotency of mutating calls, against the emulator over HTTP and the store on each engine.
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createOperations, type Operations, scopeKey } from '../../src/billing/operations/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { callStripe, createStripeClient } from '../../src/billing/stripe-client.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ConflictError, StripeUpstreamError } from '../../src/shared/errors.js';
-import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
-import { closeStores, storeTargets } from '../support/store.js';
+import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
+import { storeTargets } from '../support/store.js';
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await closeStores();
-  await emu.close();
-});
+const emu = useTestEmulator();
 
 /** Customers in the emulator carrying this test's marker. */
 const customersTagged = async (tag: string) =>

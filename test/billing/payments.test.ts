@@ -1,26 +1,18 @@
 // Payment intents, customer-facing messages and refunds, against the emulator through the SDK.
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type Billing,
   describePayment,
   paymentErrorMessage,
   toCofferError,
   ValidationError,
 } from '../../src/billing/index.js';
 import { validateChargeAmount } from '../../src/billing/payments/index.js';
-import { type BillingApp, eventually, startBillingApp } from '../support/billing-app.js';
-import { startTestEmulator, type TestEmulator, uniqueUser } from '../support/billing-emulator.js';
-import { closeStores, storeTargets } from '../support/store.js';
+import { eventually, useBillingApp } from '../support/billing-app.js';
+import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
+import { storeTargets } from '../support/store.js';
 
-let emu: TestEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await closeStores();
-  await emu.close();
-});
+const emu = useTestEmulator();
 
 /** What the browser does with the client secret (Stripe.js), done here with the SDK. */
 const confirm = (id: string, paymentMethod: string) =>
@@ -80,15 +72,7 @@ describe('messages', () => {
 });
 
 describe.each(storeTargets)('payments on $name', (target) => {
-  let app: BillingApp;
-  let billing: Billing;
-  beforeAll(async () => {
-    app = await startBillingApp(emu, await target.open());
-    billing = app.billing;
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const billing = useBillingApp(emu, target);
 
   it('creates an intent for the user’s customer with automatic payment methods and the client secret', async () => {
     const userId = uniqueUser('pay');

@@ -2,10 +2,12 @@
 // the emulator, pointing at a small node:http server that hands the raw body to `billing.webhooks.handle`.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { type Billing, type BillingOptions, createBilling } from '../../src/billing/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import type { TestEmulator } from './billing-emulator.js';
+import { lateBound, type TestEmulator } from './billing-emulator.js';
+import type { StoreTarget } from './store.js';
 
 export interface BillingApp {
   billing: Billing;
@@ -66,4 +68,20 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A Billing app on a fresh store of `target` for the enclosing describe block. */
+export function useBillingApp(
+  emu: TestEmulator,
+  target: StoreTarget,
+  options: Partial<BillingOptions> = {},
+): Billing {
+  let app: BillingApp | undefined;
+  beforeAll(async () => {
+    app = await startBillingApp(emu, await target.open(), options);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return lateBound('the billing app', () => app?.billing);
 }

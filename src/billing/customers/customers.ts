@@ -11,7 +11,7 @@ import type { Operations } from '../operations/index.js';
 import { scopeKey } from '../operations/index.js';
 import type { Database } from '../store/index.js';
 import { callStripe } from '../stripe-client.js';
-import type { CustomerMappingSource } from './tables.js';
+import { type CustomerMappingSource, mappingRow } from './tables.js';
 
 export interface EnsureCustomerInput {
   /** Your app's user id; stored as the customer's `metadata.user_id`. */
@@ -127,16 +127,7 @@ export function createCustomers(deps: CustomersDeps): Customers {
     const at = new Date(clock.now());
     const inserted = await db
       .insertInto('customers_by_user')
-      .values({
-        customer_id: customer.id,
-        user_id: userId,
-        email: customer.email,
-        name: customer.name ?? null,
-        source,
-        deleted_at: null,
-        created_at: at,
-        updated_at: at,
-      })
+      .values(mappingRow(userId, customer, source, at))
       .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../store/index.js';
+import { mappingRow } from './tables.js';
 
 /** Registers handlers by event type; matches the webhook pipeline's `on`. */
 export type RegisterHandler = (
@@ -26,16 +27,7 @@ export function registerCustomerHandlers(
     if (!userId) return;
     await db
       .insertInto('customers_by_user')
-      .values({
-        customer_id: customer.id,
-        user_id: userId,
-        email: customer.email,
-        name: customer.name ?? null,
-        source: 'webhook',
-        deleted_at: null,
-        created_at: now(),
-        updated_at: now(),
-      })
+      .values(mappingRow(userId, customer, 'webhook', now()))
       // Already mapped (or tombstoned), or the user has another live customer: leave it.
       .onConflict((oc) => oc.doNothing())
       .execute();
@@ -64,16 +56,7 @@ export function registerCustomerHandlers(
         // Insert a tombstone if the mapping was never seen, so a late `customer.created` cannot adopt it.
         await db
           .insertInto('customers_by_user')
-          .values({
-            customer_id: customer.id,
-            user_id: customer.metadata?.user_id ?? '',
-            email: customer.email ?? null,
-            name: customer.name ?? null,
-            source: 'webhook',
-            deleted_at: at,
-            created_at: at,
-            updated_at: at,
-          })
+          .values(mappingRow(customer.metadata?.user_id ?? '', customer, 'webhook', at, at))
           .onConflict((oc) => oc.column('customer_id').doUpdateSet({ deleted_at: at, updated_at: at }))
           .execute();
       },

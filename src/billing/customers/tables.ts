@@ -22,3 +22,23 @@ export interface CustomersByUserTable {
 export interface CustomerTables {
   customers_by_user: CustomersByUserTable;
 }
+
+/** A mapping row for `customer`, live unless `deletedAt` is given. */
+export function mappingRow(
+  userId: string,
+  customer: { id: string; email?: string | null; name?: string | null },
+  source: CustomerMappingSource,
+  at: Date,
+  deletedAt: Date | null = null,
+) {
+  return {
+    customer_id: customer.id,
+    user_id: userId,
+    email: customer.email ?? null,
+    name: customer.name ?? null,
+    source,
+    deleted_at: deletedAt,
+    created_at: at,
+    updated_at: at,
+  };
+}
