@@ -5,7 +5,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, waitFor } from './helpers.js';
 
