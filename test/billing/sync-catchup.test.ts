@@ -1,0 +1,102 @@
+// Catch-up: after downtime, the Events API (the emulator's, through the SDK) fills exactly the gap.
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCustomer, getPaymentIntent } from '../../src/billing/mirror/index.js';
+import type { Store } from '../../src/billing/store/index.js';
+import { createSync } from '../../src/billing/sync/index.js';
+import type { WebhookPipeline } from '../../src/billing/webhooks/index.js';
+import { closeStores, storeTargets } from '../support/store.js';
+import { delivery } from '../support/webhook-events.js';
+import { type EmulatorClient, startEmulatorClient } from '../support/webhook-flow.js';
+import { openPipeline } from '../support/webhook-pipeline.js';
+
+let client: EmulatorClient;
+beforeAll(async () => {
+  client = await startEmulatorClient();
+});
+afterAll(async () => {
+  await client?.close();
+  await closeStores();
+});
+
+const pay = (stripe: Stripe, customer: string, amount: number) =>
+  stripe.paymentIntents.create({
+    amount,
+    currency: 'usd',
+    customer,
+    payment_method: 'pm_card_visa',
+    confirm: true,
+    automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+  });
+
+describe.each(storeTargets)('catch-up on $name', (target) => {
+  let store: Store;
+  let pipeline: WebhookPipeline;
+
+  beforeAll(async () => {
+    await fetch(`${client.emulator.url}/_emulator/reset`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_x' },
+    });
+    ({ store, pipeline } = await openPipeline(target, { stripe: client.stripe }));
+  });
+
+  const storedIds = async (source: string) =>
+    (
+      await store.withSession((s) =>
+        s.query<{ id: string }>('select id from webhook_events where source = $1 order by id', [source]),
+      )
+    ).map((r) => r.id);
+
+  it('picks up exactly the events missed during downtime, through the same pipeline', async () => {
+    const sync = createSync({ store, stripe: client.stripe, pipeline });
+    // Up: every event arrives by webhook.
+    const ada = await client.stripe.customers.create({ email: 'ada@example.com' });
+    await pay(client.stripe, ada.id, 1_000);
+    const delivered = await client.allEvents();
+    for (const event of delivered) {
+      const d = delivery(event);
+      expect((await pipeline.handle(d.body, d.headers)).status).toBe(200);
+    }
+    const first = await sync.catchUp();
+    expect(first).toMatchObject({
+      fetched: delivered.length,
+      stored: 0,
+      duplicates: delivered.length,
+      complete: true,
+    });
+    expect(first.cursor?.created).toBe(Math.max(...delivered.map((e) => e.created)));
+
+    // Down: these events are never delivered.
+    const bob = await client.stripe.customers.create({ email: 'bob@example.com' });
+    const bobPaid = await pay(client.stripe, bob.id, 2_500);
+    await client.stripe.customers.update(ada.id, { name: 'Ada' });
+    const missed = (await client.allEvents()).filter((e) => !delivered.some((d) => d.id === e.id));
+    expect(missed.length).toBeGreaterThanOrEqual(5);
+
+    const second = await sync.catchUp();
+    expect(second.stored).toBe(missed.length);
+    expect(await storedIds('events_api')).toEqual(missed.map((e) => e.id).sort());
+    await pipeline.worker.processAvailable();
+    expect((await getCustomer(store.db, bob.id))?.email).toBe('bob@example.com');
+    expect((await getPaymentIntent(store.db, bobPaid.id))?.status).toBe('succeeded');
+    expect((await getCustomer(store.db, ada.id))?.name).toBe('Ada');
+
+    // Nothing new: a further pass stores nothing and the cursor stays on the newest event.
+    const third = await sync.catchUp();
+    expect(third.stored).toBe(0);
+    expect(third.cursor?.created).toBe(Math.max(...missed.map((e) => e.created)));
+    expect((await sync.status()).eventsCursor).toEqual(third.cursor);
+  });
+
+  it('does not advance the cursor when a pass stops early', async () => {
+    const sync = createSync({ store, stripe: client.stripe, pipeline });
+    const before = (await sync.status()).eventsCursor;
+    await client.stripe.customers.create({ email: 'carol@example.com' });
+    const partial = await sync.catchUp({ maxEvents: 0 });
+    expect(partial.complete).toBe(false);
+    expect((await sync.status()).eventsCursor).toEqual(before);
+    const full = await sync.catchUp();
+    expect(full.stored).toBe(1);
+  });
+});
