@@ -26,7 +26,7 @@ describe('coffer dev', () => {
       ['dev', '--port', '0', '--emulator-port', '0'],
       childEnv({ COFFER_DATA_DIR: dataDir }),
     );
-    await dev.waitFor(/Press Ctrl-C to stop/, 40_000);
+    await dev.waitFor(/Press Ctrl-C to stop/, 60_000);
     const out = dev.output();
     const emulator = line(out, 'emulator');
     const service = line(out, 'service');
@@ -62,5 +62,5 @@ describe('coffer dev', () => {
 
     expect(await dev.stop('SIGINT')).toBe(0);
     expect(dev.output()).toContain('coffer dev: stopped');
-  }, 60_000);
+  }, 90_000);
 });

@@ -1,6 +1,11 @@
 // Runs `node bin/coffer.js …` as a real child process and reads what it prints.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/billing/store/index.js';
+import { postgresUrl, uniqueSchema } from '../support/store.js';
 
 const bin = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
 const cwd = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,7 +36,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
   return {
     child,
     output: () => text,
-    waitFor: (pattern, timeoutMs = 25_000) =>
+    waitFor: (pattern, timeoutMs = 50_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const match = pattern.exec(text);
@@ -108,3 +113,43 @@ export function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     delete env[name];
   return { ...env, COFFER_LOG_LEVEL: 'warn', ...extra };
 }
+
+/** Where a CLI child keeps its data: a temp PGlite directory, and a fresh PostgreSQL schema when available. */
+export interface CliDatabase {
+  name: string;
+  env(): Promise<NodeJS.ProcessEnv>;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Removes the temp directories and drops the schemas handed out by `cliDatabases` (afterAll). */
+export async function cleanDatabases(): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+}
+
+export const cliDatabases: CliDatabase[] = [
+  {
+    name: 'pglite',
+    env: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'coffer-serve-'));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      return { COFFER_DATA_DIR: dir };
+    },
+  },
+  ...(postgresUrl
+    ? [
+        {
+          name: 'postgres',
+          env: async () => {
+            const schema = uniqueSchema('serve');
+            cleanups.push(async () => {
+              const store = await openStore({ databaseUrl: postgresUrl, schema, poolSize: 1 });
+              await store.withSession((s) => s.exec(`drop schema if exists "${schema}" cascade`));
+              await store.close();
+            });
+            return { DATABASE_URL: postgresUrl, COFFER_SCHEMA: schema };
+          },
+        },
+      ]
+    : []),
+];

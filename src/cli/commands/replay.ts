@@ -11,11 +11,14 @@ export function registerReplayCommand(program: Command): void {
     .argument('[eventId]', 'the event to reprocess (evt_…)')
     .option('--failed', 'reprocess every dead-lettered event')
     .action(async (eventId: string | undefined, opts: { failed?: boolean }) => {
-      if (!eventId === !opts.failed) {
+      if (!eventId && !opts.failed) {
         throw new ValidationError(
-          'Give either an event id (coffer replay evt_…) or --failed, not both',
+          'Say what to replay: an event id (coffer replay evt_…) or --failed',
           'eventId',
         );
+      }
+      if (eventId && opts.failed) {
+        throw new ValidationError('Give either an event id or --failed, not both', 'eventId');
       }
       const billing = await openRuntime({ worker: false });
       try {

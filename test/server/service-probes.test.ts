@@ -1,0 +1,121 @@
+// The service's own routes, on each store: health probes, the webhook route end to end (emulator →
+// signed delivery → worker → mirror), the OpenAPI document, request ids and what reaches the log.
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBilling } from '../../src/billing/create-billing.js';
+import { openStore } from '../../src/billing/store/index.js';
+import { createService } from '../../src/server/index.js';
+import { closeStores, postgresUrl, storeTargets, uniqueSchema } from '../support/store.js';
+import { API_KEY, eventually, type ServiceHarness, startHarness } from './support/service.js';
+
+afterAll(closeStores);
+
+describe.each(storeTargets)('service probes and webhook route on $name', (target) => {
+  let h: ServiceHarness;
+  beforeAll(async () => {
+    h = await startHarness(target);
+  });
+  afterAll(() => h?.close());
+
+  it('answers /healthz while the process is alive', async () => {
+    const response = await fetch(`${h.service.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('reports readiness with database, migrations, worker, lag, backlog and dead letters', async () => {
+    const body = await eventually(async () => {
+      const response = await fetch(`${h.service.url}/readyz`);
+      return response.status === 200 ? response.json() : undefined;
+    });
+    expect(body).toMatchObject({
+      ready: true,
+      database: { reachable: true, migrationsApplied: true, pendingMigrations: [] },
+      worker: { alive: true, expected: true },
+      webhooks: { queueDepth: expect.any(Number), deadLetters: 0 },
+    });
+    expect(body.webhooks).toHaveProperty('lastEventAgeSeconds');
+  });
+
+  it('takes signed deliveries from the emulator on POST /webhooks/stripe into the mirror', async () => {
+    const product = await h.stripe.products.create({ name: 'Webhook route product' });
+    const mirrored = await eventually(() => h.billing.mirror.product(product.id));
+    expect(mirrored).toMatchObject({ id: product.id });
+    const deliveries = (await (await fetch(`${h.emulator.url}/_emulator/deliveries`)).json()) as {
+      data: { event: string; status: number | null }[];
+    };
+    expect(deliveries.data.some((d) => d.status === 200)).toBe(true);
+  });
+
+  it('refuses a tampered delivery with 400 and needs no API key for the route', async () => {
+    const payload = JSON.stringify({
+      id: 'evt_tampered_route',
+      object: 'event',
+      type: 'product.created',
+      created: 1,
+    });
+    const signature = new Stripe('sk_test_x').webhooks.generateTestHeaderString({
+      payload,
+      secret: h.webhookSecret,
+    });
+    const response = await fetch(`${h.service.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'stripe-signature': signature, 'content-type': 'application/json' },
+      body: payload.replace('product.created', 'product.deleted'),
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('gives every response a request id and keeps the API key and signatures out of the log', async () => {
+    const response = await h.api('/v1/customers/nobody_here');
+    expect(response.headers.get('x-request-id')).toMatch(/\S+/);
+    const log = h.logs.join('');
+    expect(log).toContain('"path":"/v1/customers/nobody_here"');
+    expect(log).toContain('"path":"/webhooks/stripe"');
+    expect(log).not.toContain(API_KEY);
+    expect(log.toLowerCase()).not.toContain('authorization');
+    expect(log).not.toContain(h.webhookSecret);
+    expect(log).not.toMatch(/t=\d+,v1=/);
+  });
+
+  it('describes every REST route in an OpenAPI 3.1 document, each one served', async () => {
+    const doc = (await (await fetch(`${h.service.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => [m, path]));
+    expect(routes.length).toBeGreaterThanOrEqual(9);
+    for (const [method, path] of routes) {
+      const concrete = path!.replace(/\{[^}]+\}/g, 'x_1');
+      const response = await fetch(`${h.service.url}${concrete}`, { method: method!.toUpperCase() });
+      const body = await response.text();
+      expect(body, `${method} ${path}`).not.toContain('No route for');
+    }
+  });
+
+  it('answers /readyz 503 when the database is unreachable', async () => {
+    // A store of its own (not the target's, which closes its stores after the file): closed mid-test.
+    const schema = uniqueSchema();
+    const store = await openStore(
+      target.name === 'postgres'
+        ? { databaseUrl: postgresUrl, schema, poolSize: 2 }
+        : { dataDir: 'memory', schema },
+    );
+    const billing = await createBilling({
+      store,
+      env: {},
+      stripe: { secretKey: 'sk_test_x', emulatorUrl: h.emulator.url, webhookSecret: 'whsec_unreachable' },
+      worker: false,
+    });
+    const app = createService({ billing, apiKey: API_KEY, expectWorker: false });
+    expect((await app.request('/readyz')).status).toBe(200);
+    if (target.name === 'postgres') await store.withSession((s) => s.exec(`drop schema "${schema}" cascade`));
+    await store.close();
+    const response = await app.request('/readyz');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ready: false, database: { reachable: false } });
+    expect((await app.request('/healthz')).status).toBe(200);
+    await billing.close();
+  });
+});

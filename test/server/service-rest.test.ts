@@ -1,0 +1,194 @@
+// The REST API over real billing and the emulator, on each store: bearer auth (and closed when no key
+// is configured), each endpoint's happy path, validation errors naming the field, and the error table.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService } from '../../src/server/index.js';
+import { closeStores, storeTargets } from '../support/store.js';
+import { API_KEY, type ServiceHarness, startHarness } from './support/service.js';
+
+afterAll(closeStores);
+
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { code: string; field?: string } }).error;
+
+describe.each(storeTargets)('REST API on $name', (target) => {
+  let h: ServiceHarness;
+  const urls = { successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/cancel' };
+  beforeAll(async () => {
+    h = await startHarness(target);
+    const product = await h.stripe.products.create({ name: 'REST test plan' });
+    await h.stripe.prices.create({
+      product: product.id,
+      unit_amount: 2_500,
+      currency: 'usd',
+      lookup_key: 'rest_test_plan',
+    });
+  });
+  afterAll(() => h?.close());
+
+  describe('authentication', () => {
+    it('answers 401 without a key and with a wrong one', async () => {
+      const missing = await fetch(`${h.service.url}/v1/customers/u_auth`);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await errorOf(missing)).toMatchObject({ code: 'unauthorized' });
+      const wrong = await h.api('/v1/customers/u_auth', { headers: { authorization: `Bearer ${API_KEY}x` } });
+      expect(wrong.status).toBe(401);
+    });
+
+    it('refuses every request with 503 naming COFFER_API_KEY when no key is configured', async () => {
+      const app = createService({ billing: h.billing });
+      for (const [method, path] of [
+        ['GET', '/v1/customers/u_1'],
+        ['POST', '/v1/payments/intents'],
+      ] as const) {
+        const response = await app.request(path, {
+          method,
+          headers: { authorization: 'Bearer anything-at-all-here' },
+        });
+        expect(response.status).toBe(503);
+        expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+          'COFFER_API_KEY',
+        );
+      }
+    });
+  });
+
+  describe('customers', () => {
+    it('ensures one customer per user and reads the mapping back', async () => {
+      const first = await h.api('/v1/customers/ensure', {
+        body: { userId: 'u_rest_1', email: 'one@example.com' },
+      });
+      expect(first.status).toBe(200);
+      const created = (await first.json()) as { customerId: string; created: boolean };
+      expect(created).toMatchObject({ customerId: expect.stringMatching(/^cus_/), created: true });
+      const again = (await (
+        await h.api('/v1/customers/ensure', { body: { userId: 'u_rest_1' } })
+      ).json()) as typeof created;
+      expect(again).toMatchObject({ customerId: created.customerId, created: false });
+      const read = await h.api('/v1/customers/u_rest_1');
+      expect(read.status).toBe(200);
+      expect(await read.json()).toMatchObject({ userId: 'u_rest_1', customerId: created.customerId });
+    });
+
+    it('answers 404 for a user without a customer', async () => {
+      const response = await h.api('/v1/customers/u_never_seen');
+      expect(response.status).toBe(404);
+      expect(await errorOf(response)).toMatchObject({ code: 'not_found' });
+    });
+
+    it('names the field of a validation error', async () => {
+      expect(
+        await errorOf(await h.api('/v1/customers/ensure', { body: { email: 'x@example.com' } })),
+      ).toMatchObject({
+        code: 'validation_error',
+        field: 'userId',
+      });
+      const badEmail = await h.api('/v1/customers/ensure', {
+        body: { userId: 'u_2', email: 'not-an-email' },
+      });
+      expect(badEmail.status).toBe(400);
+      expect(await errorOf(badEmail)).toMatchObject({ field: 'email' });
+      expect(
+        await errorOf(await h.api('/v1/customers/ensure', { body: { userId: 'u_2', plan: 'x' } })),
+      ).toMatchObject({
+        field: 'plan',
+      });
+      expect(await errorOf(await h.api('/v1/customers/ensure', { body: '{not json' }))).toMatchObject({
+        code: 'validation_error',
+      });
+    });
+  });
+
+  describe('checkout', () => {
+    it('creates a session by lookup key and reports its status from the mirror', async () => {
+      const response = await h.api('/v1/checkout/sessions', {
+        body: { userId: 'u_rest_checkout', lookupKey: 'rest_test_plan', ...urls },
+      });
+      expect(response.status).toBe(201);
+      const session = (await response.json()) as { id: string; url: string };
+      expect(session.id).toMatch(/^cs_test_/);
+      expect(session.url).toMatch(/^http/);
+      const status = await h.api(`/v1/checkout/sessions/${session.id}/status`);
+      expect(status.status).toBe(200);
+      const body = (await status.json()) as { status: string; sessionId: string };
+      expect(body.sessionId).toBe(session.id);
+      expect(body.status).not.toBe('paid');
+    });
+
+    it('names the field of a validation error', async () => {
+      const badUrl = await h.api('/v1/checkout/sessions', {
+        body: {
+          userId: 'u_c',
+          lookupKey: 'rest_test_plan',
+          successUrl: 'not a url',
+          cancelUrl: urls.cancelUrl,
+        },
+      });
+      expect(badUrl.status).toBe(400);
+      expect(await errorOf(badUrl)).toMatchObject({ field: 'successUrl' });
+      expect(
+        await errorOf(await h.api('/v1/checkout/sessions', { body: { userId: 'u_c', ...urls } })),
+      ).toMatchObject({
+        field: 'price',
+      });
+    });
+  });
+
+  describe('payments', () => {
+    it('creates an intent, and refunds it once paid', async () => {
+      const response = await h.api('/v1/payments/intents', {
+        body: { userId: 'u_rest_pay', amount: 2_000, currency: 'usd' },
+      });
+      expect(response.status).toBe(201);
+      const intent = (await response.json()) as { id: string; clientSecret: string; amount: number };
+      expect(intent).toMatchObject({
+        id: expect.stringMatching(/^pi_/),
+        amount: 2_000,
+        clientSecret: expect.any(String),
+      });
+      await h.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+
+      const refund = await h.api(`/v1/payments/intents/${intent.id}/refunds`, {
+        body: { amount: 500, reason: 'requested_by_customer' },
+      });
+      expect(refund.status).toBe(201);
+      expect(await refund.json()).toMatchObject({
+        id: expect.stringMatching(/^re_/),
+        amount: 500,
+        paymentIntentId: intent.id,
+      });
+    });
+
+    it('names the field of a validation error, from the request shape and from the library', async () => {
+      const fraction = await h.api('/v1/payments/intents', {
+        body: { userId: 'u_p', amount: 12.5, currency: 'usd' },
+      });
+      expect(fraction.status).toBe(400);
+      expect(await errorOf(fraction)).toMatchObject({ field: 'amount' });
+      expect(
+        await errorOf(
+          await h.api('/v1/payments/intents', { body: { userId: 'u_p', amount: 100, currency: 'dollars' } }),
+        ),
+      ).toMatchObject({
+        field: 'currency',
+      });
+      // Below Stripe's minimum charge: the library's rule, surfaced the same way.
+      const tooSmall = await h.api('/v1/payments/intents', {
+        body: { userId: 'u_p', amount: 10, currency: 'usd' },
+      });
+      expect(tooSmall.status).toBe(400);
+      expect(await errorOf(tooSmall)).toMatchObject({ code: 'validation_error', field: 'amount' });
+      expect(
+        await errorOf(await h.api('/v1/payments/intents/pi_x/refunds', { body: { reason: 'because' } })),
+      ).toMatchObject({
+        field: 'reason',
+      });
+    });
+
+    it('answers 502 with Stripe’s code when Stripe refuses the call', async () => {
+      const response = await h.api('/v1/payments/intents/pi_doesnotexist/refunds', { body: {} });
+      expect(response.status).toBe(502);
+      expect(await errorOf(response)).toMatchObject({ code: 'stripe_error', stripeCode: 'resource_missing' });
+    });
+  });
+});
