@@ -79,6 +79,12 @@ describe('idempotency', () => {
         type: 'idempotency_error',
         code: 'idempotency_key_in_use',
       });
+      // Through the SDK without retries, the 409 surfaces as StripeAPIError (it maps by status).
+      const sdkConflict = await h.stripe.customers
+        .create({ email: 'slow@example.com' }, { idempotencyKey: 'in-flight-1' })
+        .catch((e: unknown) => e);
+      expect(sdkConflict).toBeInstanceOf(Stripe.errors.StripeAPIError);
+      expect(sdkConflict).toMatchObject({ statusCode: 409, code: 'idempotency_key_in_use' });
       const done = await slow;
       expect(done.status).toBe(200);
       // Once the first finished, the key replays it.

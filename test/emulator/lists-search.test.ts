@@ -137,6 +137,8 @@ describe('search', () => {
     expect(new Set(or.data.map((c) => c.id))).toEqual(new Set([ids[100], ids[900]]));
     const not = await q("email~'hundred' AND -email:'hundred0@example.com'", { limit: 100 });
     expect(not.data).toHaveLength(9);
+    expect((await q('phone:null', { limit: 1, expand: ['total_count'] })).total_count).toBe(1000);
+    expect((await q('-phone:null')).data).toEqual([]);
     await expect(q("email:'a' AND name:'b' OR name:'c'")).rejects.toMatchObject({ param: 'query' });
     await expect(q("colour:'red'")).rejects.toThrow(/unsupported search field/);
   });
