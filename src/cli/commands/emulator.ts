@@ -1,7 +1,10 @@
 // `coffer emulator`: the Stripe emulator alone, in the foreground, until SIGINT/SIGTERM.
 import type { Command } from 'commander';
 import { type EmulatorOptions, startEmulator } from '../../emulator/index.js';
-import { createLogger } from '../../shared/logger.js';
+import { ValidationError } from '../../shared/errors.js';
+import { createLogger, type LogLevel } from '../../shared/logger.js';
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 interface EmulatorCommandOptions {
   port: string;
@@ -13,7 +16,7 @@ interface EmulatorCommandOptions {
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`--port must be an integer between 0 and 65535, got '${value}'`);
+    throw new ValidationError(`--port must be an integer between 0 and 65535, got '${value}'`, 'port');
   }
   return port;
 }
@@ -25,9 +28,16 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0 = any free port)', '12111')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'keep state in this directory between restarts (default: memory only)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'info')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .action(async (opts: EmulatorCommandOptions) => {
-      const logger = createLogger({ name: 'coffer-emulator', level: opts.logLevel as 'info' });
+      const level = LOG_LEVELS.find((l) => l === opts.logLevel);
+      if (!level) {
+        throw new ValidationError(
+          `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${opts.logLevel}'`,
+          'log-level',
+        );
+      }
+      const logger = createLogger({ name: 'coffer-emulator', level });
       const options: EmulatorOptions = { port: parsePort(opts.port), host: opts.host, logger };
       if (opts.dataDir) options.dataDir = opts.dataDir;
       const emulator = await startEmulator(options);
