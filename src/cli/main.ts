@@ -1,40 +1,4 @@
-// The `coffer` command. Each subcommand lives in its own file under commands/ and registers itself here.
-import { Command } from 'commander';
-import { CofferError } from '../shared/errors.js';
-import { registerDevCommand } from './commands/dev.js';
-import { registerEmulatorCommand } from './commands/emulator.js';
-import { registerMigrateCommand } from './commands/migrate.js';
-import { registerReplayCommand } from './commands/replay.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerSyncCommand } from './commands/sync.js';
-import { registerWorkerCommand } from './commands/worker.js';
-
-export function buildProgram(): Command {
-  const program = new Command('coffer')
-    .description('Production Stripe billing: library, service, operator CLI and a local Stripe emulator')
-    .showHelpAfterError();
-  registerDevCommand(program);
-  registerServeCommand(program);
-  registerWorkerCommand(program);
-  registerReplayCommand(program);
-  registerSyncCommand(program);
-  registerMigrateCommand(program);
-  registerEmulatorCommand(program);
-  return program;
-}
-
-export async function main(argv: string[] = process.argv): Promise<void> {
-  try {
-    await buildProgram().parseAsync(argv);
-  } catch (error) {
-    // Known errors print their message only; a stack trace helps nobody fix a bad setting.
-    if (error instanceof CofferError) {
-      console.error(`coffer: ${error.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
-}
+// The `coffer` command's entry point (bin/coffer.js runs it); the program itself is in program.ts.
+import { main } from './program.js';
 
 await main();

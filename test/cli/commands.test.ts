@@ -1,24 +1,12 @@
-// The operator commands beside `serve`, as real processes: `coffer worker --once` on each database,
-// and `coffer replay` / `coffer sync` refusing bad arguments with a message naming the problem.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
-import { childEnv, cleanDatabases, cliDatabases, killLeftovers, runCli } from './support.js';
+// The operator commands beside `serve`: `coffer worker --once` as a real process on each database, and
+// argument errors (parsed in-process through the real program) naming what is wrong.
+import { describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
+import { childEnv, cliDatabases, runCli, useEmulator } from './support.js';
 
 // Each child opens its own database (PGlite init on a busy 2-core machine can take seconds).
 vi.setConfig({ testTimeout: 90_000 });
-
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  killLeftovers();
-  await cleanDatabases();
-  await emulator?.close();
-});
-
-const exitCode = (cli: ReturnType<typeof runCli>) =>
-  cli.child.exitCode ?? new Promise((resolve) => cli.child.once('exit', resolve));
+const emulator = useEmulator();
 
 describe.each(cliDatabases)('coffer worker on $name', (database) => {
   it('processes what is due once and exits 0', async () => {
@@ -29,7 +17,9 @@ describe.each(cliDatabases)('coffer worker on $name', (database) => {
     });
     const worker = runCli(['worker', '--once'], env);
     await worker.waitFor(/Processed \d+ event\(s\)/);
-    expect(await exitCode(worker)).toBe(0);
+    const code =
+      worker.child.exitCode ?? (await new Promise((resolve) => worker.child.once('exit', resolve)));
+    expect(code).toBe(0);
   });
 });
 
@@ -38,9 +28,10 @@ describe('argument errors', () => {
     [['replay'], /an event id \(coffer replay evt_…\) or --failed/],
     [['replay', 'evt_1', '--failed'], /either an event id or --failed, not both/],
     [['sync', '--rate', 'fast'], /--rate must be a positive number/],
-  ])('coffer %j exits 1 naming the problem', async (args, message) => {
-    const cli = runCli(args, childEnv({}));
-    await cli.waitFor(message);
-    expect(await exitCode(cli)).toBe(1);
+    [['serve', '--port', '70000'], /--port must be an integer between 0 and 65535/],
+    [['dev', '--emulator-port', 'x'], /--emulator-port must be an integer/],
+  ])('coffer %j is refused naming the problem', async (args, message) => {
+    const program = buildProgram().exitOverride();
+    await expect(program.parseAsync(args, { from: 'user' })).rejects.toThrow(message);
   });
 });

@@ -1,23 +1,13 @@
-// `coffer serve`, `coffer worker --once` and `coffer replay` as real processes, configured from the
-// environment like in production: PGlite in a temp COFFER_DATA_DIR, and PostgreSQL when available.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
-import { childEnv, cleanDatabases, cliDatabases, eventually, killLeftovers, runCli } from './support.js';
+// `coffer serve` as a real process, configured from the environment like in production: PGlite in a
+// temp COFFER_DATA_DIR, and PostgreSQL when available.
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { childEnv, cliDatabases, eventually, runCli, useEmulator } from './support.js';
 
 const API_KEY = 'serve_test_api_key_0123456789';
 // Each child opens its own database (PGlite init on a busy 2-core machine can take seconds).
 vi.setConfig({ testTimeout: 90_000 });
 
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  killLeftovers();
-  await cleanDatabases();
-  await emulator?.close();
-});
+const emulator = useEmulator();
 
 describe.each(cliDatabases)('coffer serve on $name', (database) => {
   let env: NodeJS.ProcessEnv;

@@ -4,7 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { openStore } from '../../src/billing/store/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { postgresUrl, uniqueSchema } from '../support/store.js';
 
 const bin = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
@@ -79,25 +81,7 @@ export function killLeftovers(): void {
   running.clear();
 }
 
-/** Polls `fn` until it returns a value (not undefined) or the time is up. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-  stepMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-}
+export { eventually } from '../server/support/http.js';
 
 /** The environment for a child: the test's own, minus anything that would point it elsewhere. */
 export function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -153,3 +137,22 @@ export const cliDatabases: CliDatabase[] = [
       ]
     : []),
 ];
+
+/** Starts an emulator for the file (beforeAll) and cleans up children, databases and it (afterAll). */
+export function useEmulator(): { readonly url: string } {
+  let emulator: RunningEmulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+  });
+  afterAll(async () => {
+    killLeftovers();
+    await cleanDatabases();
+    await emulator?.close();
+  });
+  return {
+    get url() {
+      if (!emulator) throw new Error('the emulator starts in beforeAll');
+      return emulator.url;
+    },
+  };
+}

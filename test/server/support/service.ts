@@ -10,6 +10,8 @@ import { type RunningService, startService } from '../../../src/server/index.js'
 import { createLogger, type Logger } from '../../../src/shared/logger.js';
 import type { StoreTarget } from '../../support/store.js';
 
+export { eventually } from './http.js';
+
 export const API_KEY = 'test_service_api_key_0123456789abcdef';
 
 export interface ServiceHarness {
@@ -92,15 +94,4 @@ export async function startHarness(target: StoreTarget): Promise<ServiceHarness>
       await emulator.close();
     },
   };
-}
-
-/** Polls until `fn` returns something other than undefined. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
