@@ -1,12 +1,13 @@
 // The standalone service as a Hono app: the webhook route (no API key: the signature is the
 // authentication), health probes, the OpenAPI document and the bearer-authenticated REST API.
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Store } from '../billing/store/index.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { honoWebhook } from './adapters/fetch.js';
 import { bearerAuth } from './auth.js';
-import { httpErrorOf } from './http-errors.js';
+import { httpErrorOf, PayloadTooLargeError } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import type { DatabaseProbe } from './readiness.js';
 import { storeProbe } from './readiness.js';
@@ -63,16 +64,13 @@ export function createService(options: ServiceOptions): Hono {
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
   app.use('/v1/*', bearerAuth(options.apiKey));
-  app.use('/v1/*', async (c, next) => {
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > REST_BODY_LIMIT) {
-      return c.json(
-        { error: { code: 'payload_too_large', message: `Bodies are limited to ${REST_BODY_LIMIT} bytes` } },
-        413,
-      );
-    }
-    await next();
-  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: REST_BODY_LIMIT,
+      onError: (c) => c.json(httpErrorOf(new PayloadTooLargeError(REST_BODY_LIMIT)).body, 413),
+    }),
+  );
   app.route('/v1', apiRoutes(billing));
   return app;
 }

@@ -66,6 +66,20 @@ describe.each(storeTargets)('service probes and webhook route on $name', (target
     expect(response.status).toBe(400);
   });
 
+  it('refuses bodies over the caps with 413: 1 MB on the webhook route, 100 KB on the REST API', async () => {
+    const webhook = await fetch(`${h.service.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'stripe-signature': 't=1,v1=00', 'content-type': 'application/json' },
+      body: `{"pad":"${'x'.repeat(1024 * 1024)}"}`,
+    });
+    expect(webhook.status).toBe(413);
+    const rest = await h.api('/v1/customers/ensure', {
+      body: { userId: 'u_big', name: 'x'.repeat(200 * 1024) },
+    });
+    expect(rest.status).toBe(413);
+    expect(await rest.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
   it('gives every response a request id and keeps the API key and signatures out of the log', async () => {
     const response = await h.api('/v1/customers/nobody_here');
     expect(response.headers.get('x-request-id')).toMatch(/\S+/);
