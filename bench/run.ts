@@ -2,12 +2,14 @@
 // rewrites docs/benchmarks.md. Every load is bounded in count and time, loopback only, and a watchdog
 // ends the run (killing only the processes it started) if anything hangs.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { runEmulatorSuite } from './emulator/suite.js';
 import { killAllChildren } from './lib/child.js';
 import { describeMachine } from './lib/machine.js';
 import { consoleTable, markdown, type SuiteResult } from './lib/report.js';
 import { runWebhookSuite } from './webhooks/suite.js';
+import type { EngineName } from './webhooks/system.js';
 
 const SUITES = ['emulator', 'webhooks'] as const;
 type SuiteName = (typeof SUITES)[number];
@@ -33,6 +35,12 @@ async function main(): Promise<void> {
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   if (!(scale > 0 && scale <= 1))
     throw new Error(`BENCH_SCALE must be in (0, 1], got ${process.env.BENCH_SCALE}`);
+  const engines = (process.env.BENCH_COFFER_ENGINES ?? 'postgres,pglite').split(',').map((e) => e.trim());
+  for (const engine of engines) {
+    if (engine !== 'postgres' && engine !== 'pglite') {
+      throw new Error(`BENCH_COFFER_ENGINES lists "${engine}"; use postgres and/or pglite`);
+    }
+  }
   const started = performance.now();
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const machine = await describeMachine(databaseUrl);
@@ -45,11 +53,16 @@ async function main(): Promise<void> {
     results.push(
       suite === 'emulator'
         ? await runEmulatorSuite({ scale })
-        : await runWebhookSuite({ databaseUrl, scale }),
+        : await runWebhookSuite({ databaseUrl, scale, engines: engines as EngineName[] }),
     );
     console.log(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   const seconds = (performance.now() - started) / 1000;
+  machine.push(
+    `Load average at the end (1/5/15 min): ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}`,
+  );
   console.log(`\n${consoleTable(results)}\n\nTotal ${seconds.toFixed(0)} s`);
   if (!write) return;
   const command = `npm run bench${suites.length < SUITES.length ? ` -- ${suites.join(' ')}` : ''}`;

@@ -67,7 +67,11 @@ export async function runEmulatorSuite(options: { scale: number }): Promise<Suit
     }
     const common = supported('coffer').filter((op) => supported('stateful-mock').includes(op));
     const run = (port: number, operations: SdkOperation[], shape: LoadShape) =>
-      load.call<LoadReport>('run', { port, operations, shape } satisfies SdkLoadJob, ms(20_000) + 60_000);
+      load.call<LoadReport>(
+        'run',
+        { port, operations, shape } satisfies SdkLoadJob,
+        (shape.kind === 'closed' ? shape.maxMs : shape.durationMs) + 60_000,
+      );
     const closed = (maxMs: number): LoadShape => ({
       kind: 'closed',
       concurrency: CONCURRENCY,
@@ -111,16 +115,41 @@ export async function runEmulatorSuite(options: { scale: number }): Promise<Suit
       }
     }
     for (const host of hosts.splice(0)) await host.stop();
+    await measureMemory(run, ms(150_000), out);
+  } catch (error) {
+    out.notes.push(`- The emulator benchmark stopped early: ${(error as Error).message.split('\n')[0]}`);
+    if (!out.measurements.length) {
+      out.measurements.push({
+        system: 'Coffer emulator',
+        name: 'throughput and memory',
+        figures: 'not measured (see notes)',
+        target: '≥ 1,500 ops/s, p99 < 50 ms; 100,000 customers < 500 MB',
+        verdict: 'PENDING',
+      });
+    }
+  } finally {
+    for (const host of hosts) await host.stop();
+    await load.stop();
+  }
+  return out;
+}
 
-    // Memory held by 100,000 customers.
+/** Memory held by 100,000 customers, in a fresh emulator process started with --expose-gc. */
+async function measureMemory(
+  run: (port: number, operations: SdkOperation[], shape: LoadShape) => Promise<LoadReport>,
+  maxMs: number,
+  out: SuiteResult,
+): Promise<void> {
+  let host: BenchChild | undefined;
+  try {
     const memory = await startHost('coffer', ['--expose-gc']);
-    hosts.push(memory.host);
+    host = memory.host;
     const before = await memory.host.call<MemorySample>('memory', null, 30_000);
     const created = await run(memory.port, ['customers.create'], {
       kind: 'closed',
       concurrency: 32,
       maxOps: MEMORY_CUSTOMERS,
-      maxMs: ms(150_000),
+      maxMs,
     });
     const after = await memory.host.call<MemorySample>('memory', null, 60_000);
     const all = created.completed >= MEMORY_CUSTOMERS;
@@ -139,19 +168,15 @@ export async function runEmulatorSuite(options: { scale: number }): Promise<Suit
     });
     out.notes.push(...errorNote('customer creation for the memory test', created));
   } catch (error) {
-    out.notes.push(`- The emulator benchmark stopped early: ${(error as Error).message.split('\n')[0]}`);
-    if (!out.measurements.length) {
-      out.measurements.push({
-        system: 'Coffer emulator',
-        name: 'throughput and memory',
-        figures: 'not measured (see notes)',
-        target: '≥ 1,500 ops/s, p99 < 50 ms; 100,000 customers < 500 MB',
-        verdict: 'PENDING',
-      });
-    }
+    out.notes.push(`- The memory measurement failed: ${(error as Error).message.split('\n')[0]}`);
+    out.measurements.push({
+      system: 'Coffer emulator',
+      name: `memory holding ${fmtInt(MEMORY_CUSTOMERS)} customers`,
+      figures: 'not measured (see notes)',
+      target: `${fmtInt(MEMORY_CUSTOMERS)} customers in < 500 MB (RSS)`,
+      verdict: 'PENDING',
+    });
   } finally {
-    for (const host of hosts) await host.stop();
-    await load.stop();
+    await host?.stop();
   }
-  return out;
 }
