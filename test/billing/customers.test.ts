@@ -1,7 +1,11 @@
 // One Stripe customer per user (seed rule 4), against the emulator over HTTP, on each store engine.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOMER_CREATE } from '../../src/billing/customers/index.js';
+import { createBilling } from '../../src/billing/index.js';
+import { scopeKey } from '../../src/billing/operations/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { eventually, useBillingApp } from '../support/billing-app.js';
 import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
 import { billingServices } from '../support/billing-services.js';
@@ -31,6 +35,21 @@ describe.each(storeTargets)('customers.ensure on $name', (target) => {
     const again = await services.customers.ensure({ userId, email: 'ada@example.com' });
     expect(again).toMatchObject({ customerId: ensured.customerId, created: false });
     expect(await services.customers.get(userId)).toMatchObject({ customerId: ensured.customerId });
+    expect(await customersOf(userId)).toHaveLength(1);
+  });
+
+  it('a crash after the create request left (answer lost) is finished by the next ensure under the same key', async () => {
+    const userId = uniqueUser('crash');
+    const request = { email: 'crash@example.com', metadata: { user_id: userId, created_via: 'coffer' } };
+    const attempt = await services.operations.begin({
+      kind: CUSTOMER_CREATE,
+      scope: scopeKey({ user: userId }),
+      userId,
+      request,
+    });
+    const lost = await emu.stripe.customers.create(request, { idempotencyKey: attempt.idempotencyKey });
+    const ensured = await services.customers.ensure({ userId, email: 'crash@example.com' });
+    expect(ensured).toMatchObject({ customerId: lost.id, created: true });
     expect(await customersOf(userId)).toHaveLength(1);
   });
 
@@ -113,27 +132,34 @@ describe.each(storeTargets)('customers.ensure on $name', (target) => {
   });
 });
 
-describe.runIf(postgresUrl)('customers.ensure across two instances on one PostgreSQL', () => {
+describe.runIf(postgresUrl)('customers.ensure across two Billing instances on one PostgreSQL', () => {
   it('two instances sharing a schema create one customer for one user', async () => {
     const [postgres] = storeTargets.filter((t) => t.name === 'postgres');
-    const a = await postgres!.open();
-    await a.migrate();
-    const b = await postgres!.open({ schema: a.schema });
-    const one = billingServices(a, emu.stripe);
-    const two = billingServices(
-      b,
-      createStripeClient({ stripe: { secretKey: 'sk_test_y', webhookSecrets: [], emulatorUrl: emu.url } }),
-    );
-    for (let round = 0; round < 5; round++) {
-      const userId = uniqueUser(`pair${round}`);
-      const results = await Promise.all([
-        one.customers.ensure({ userId }),
-        two.customers.ensure({ userId }),
-        one.customers.ensure({ userId }),
-        two.customers.ensure({ userId }),
-      ]);
-      expect(new Set(results.map((r) => r.customerId)).size).toBe(1);
-      expect(await customersOf(userId)).toHaveLength(1);
+    const first = await postgres!.open();
+    const second = await postgres!.open({ schema: first.schema });
+    const instance = (store: Store) =>
+      createBilling({
+        stripe: { emulatorUrl: emu.url, secretKey: 'sk_test_pair', webhookSecret: 'whsec_pair' },
+        store,
+        worker: false,
+        logger: silentLogger,
+        env: {},
+      });
+    const [one, two] = [await instance(first), await instance(second)];
+    try {
+      for (let round = 0; round < 5; round++) {
+        const userId = uniqueUser(`pair${round}`);
+        const results = await Promise.all([
+          one.customers.ensure({ userId }),
+          two.customers.ensure({ userId }),
+          one.customers.ensure({ userId }),
+          two.customers.ensure({ userId }),
+        ]);
+        expect(new Set(results.map((r) => r.customerId)).size).toBe(1);
+        expect(await customersOf(userId)).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all([one.close(), two.close()]);
     }
   });
 });
