@@ -12,19 +12,16 @@ import {
 } from '../../src/billing/mirror/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { closeStores, storeTargets } from '../support/store.js';
+import { storeTargets } from '../support/store.js';
 import { delivery, makeEvent } from '../support/webhook-events.js';
-import { type EmulatorClient, startEmulatorClient } from '../support/webhook-flow.js';
+import { type EmulatorClient, shutdown, startEmulatorClient } from '../support/webhook-flow.js';
 import { offlineStripe, openPipeline } from '../support/webhook-pipeline.js';
 
 let client: EmulatorClient;
 beforeAll(async () => {
   client = await startEmulatorClient();
 });
-afterAll(async () => {
-  await client?.close();
-  await closeStores();
-});
+afterAll(() => shutdown(client));
 
 const asObject = (o: unknown) => o as StripeObject;
 

@@ -4,20 +4,15 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/billing/store/index.js';
 import type { WebhookPipeline } from '../../src/billing/webhooks/index.js';
-import { closeStores, storeTargets } from '../support/store.js';
+import { storeTargets } from '../support/store.js';
 import { delivery } from '../support/webhook-events.js';
-import { customerAndPaymentLife, type EmulatorClient, startEmulatorClient } from '../support/webhook-flow.js';
-import { openPipeline, tableRows } from '../support/webhook-pipeline.js';
-
-const MIRROR = [
-  'stripe_customers',
-  'stripe_products',
-  'stripe_prices',
-  'stripe_payment_intents',
-  'stripe_charges',
-  'stripe_refunds',
-  'stripe_disputes',
-];
+import {
+  customerAndPaymentLife,
+  type EmulatorClient,
+  shutdown,
+  startEmulatorClient,
+} from '../support/webhook-flow.js';
+import { emptyPipelineTables, MIRROR_TABLES, openPipeline, tableRows } from '../support/webhook-pipeline.js';
 
 let client: EmulatorClient;
 let events: Stripe.Event[];
@@ -28,10 +23,7 @@ beforeAll(async () => {
   events = await client.allEvents();
 });
 
-afterAll(async () => {
-  await client?.close();
-  await closeStores();
-});
+afterAll(() => shutdown(client));
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be rerun. */
 function random(seed: number): () => number {
@@ -56,18 +48,12 @@ function shuffled<T>(items: T[], rnd: () => number): T[] {
 /** The mirror's content, without what legitimately differs between runs (write time, writing event). */
 async function mirrorSnapshot(store: Store) {
   const out: Record<string, unknown[]> = {};
-  for (const table of MIRROR) {
+  for (const table of MIRROR_TABLES) {
     out[table] = (await tableRows(store, table)).map(
       ({ synced_at: _s, stripe_event_id: _e, ...rest }) => rest,
     );
   }
   return out;
-}
-
-async function reset(store: Store) {
-  await store.withSession((s) =>
-    s.exec(`truncate webhook_events, webhook_side_effects, ${MIRROR.join(', ')}`),
-  );
 }
 
 describe.each(storeTargets)('shuffled delivery on $name', (target) => {
@@ -116,7 +102,7 @@ describe.each(storeTargets)('shuffled delivery on $name', (target) => {
   it.each([1, 7, 42, 2026])(
     'seed %i: shuffled with redeliveries, the mirror ends equal to in-order delivery',
     async (seed) => {
-      await reset(store);
+      await emptyPipelineTables(store);
       const rnd = random(seed);
       // Stripe may deliver an event more than once: a third of them arrive twice.
       const deliveries = shuffled([...events, ...events.filter(() => rnd() < 0.33)], rnd);

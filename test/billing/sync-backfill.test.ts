@@ -5,10 +5,15 @@ import { getCustomer } from '../../src/billing/mirror/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { createSync } from '../../src/billing/sync/index.js';
 import { ValidationError } from '../../src/shared/errors.js';
-import { closeStores, storeTargets } from '../support/store.js';
+import { storeTargets } from '../support/store.js';
 import { delivery, makeEvent } from '../support/webhook-events.js';
-import { customerAndPaymentLife, type EmulatorClient, startEmulatorClient } from '../support/webhook-flow.js';
-import { openPipeline } from '../support/webhook-pipeline.js';
+import {
+  customerAndPaymentLife,
+  type EmulatorClient,
+  shutdown,
+  startEmulatorClient,
+} from '../support/webhook-flow.js';
+import { emptyPipelineTables, openPipeline } from '../support/webhook-pipeline.js';
 
 let client: EmulatorClient;
 let customerIds: string[];
@@ -20,21 +25,7 @@ beforeAll(async () => {
   for (let i = 0; i < 24; i++)
     customerIds.push((await client.stripe.customers.create({ email: `c${i}@example.com` })).id);
 });
-afterAll(async () => {
-  await client?.close();
-  await closeStores();
-});
-
-const MIRROR = [
-  'stripe_customers',
-  'stripe_products',
-  'stripe_prices',
-  'stripe_payment_intents',
-  'stripe_charges',
-  'stripe_refunds',
-  'stripe_disputes',
-  'stripe_checkout_sessions',
-];
+afterAll(() => shutdown(client));
 
 const count = async (store: Store, table: string) =>
   (await store.withSession((s) => s.query<{ n: number }>(`select count(*)::int as n from ${table}`)))[0]?.n;
@@ -48,9 +39,7 @@ describe.each(storeTargets)('backfill on $name', (target) => {
   beforeEach(async () => {
     if (!shared) return;
     await shared.migrate();
-    await shared.withSession((s) =>
-      s.exec(`truncate webhook_events, webhook_side_effects, state, ${MIRROR.join(', ')}`),
-    );
+    await emptyPipelineTables(shared);
   });
   it('stops after a page when asked and the next run resumes from the stored cursor', async () => {
     const { store, pipeline } = await openPipeline(target, { store: shared, stripe: client.stripe });

@@ -5,19 +5,16 @@ import { getCustomer, getPaymentIntent } from '../../src/billing/mirror/index.js
 import type { Store } from '../../src/billing/store/index.js';
 import { createSync } from '../../src/billing/sync/index.js';
 import type { WebhookPipeline } from '../../src/billing/webhooks/index.js';
-import { closeStores, storeTargets } from '../support/store.js';
+import { storeTargets } from '../support/store.js';
 import { delivery } from '../support/webhook-events.js';
-import { type EmulatorClient, startEmulatorClient } from '../support/webhook-flow.js';
+import { type EmulatorClient, shutdown, startEmulatorClient } from '../support/webhook-flow.js';
 import { openPipeline } from '../support/webhook-pipeline.js';
 
 let client: EmulatorClient;
 beforeAll(async () => {
   client = await startEmulatorClient();
 });
-afterAll(async () => {
-  await client?.close();
-  await closeStores();
-});
+afterAll(() => shutdown(client));
 
 const pay = (stripe: Stripe, customer: string, amount: number) =>
   stripe.paymentIntents.create({

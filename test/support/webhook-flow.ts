@@ -2,6 +2,7 @@
 // clock stepped so some events share a second (ties) and others do not.
 import Stripe from 'stripe';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { closeStores } from './store.js';
 
 export interface EmulatorClient {
   emulator: RunningEmulator;
@@ -95,4 +96,10 @@ export async function customerAndPaymentLife(client: EmulatorClient, start: numb
   await stripe.products.update(product.id, { name: 'Coffee beans, 1 kg' });
   await step(6);
   await stripe.customers.del(customer.id);
+}
+
+/** For afterAll: stops the emulator (if it started) and closes the test stores. */
+export async function shutdown(client: EmulatorClient | undefined): Promise<void> {
+  await client?.close();
+  await closeStores();
 }

@@ -40,3 +40,22 @@ export async function openPipeline(
 export async function tableRows(store: Store, table: string): Promise<Record<string, unknown>[]> {
   return store.withSession((s) => s.query(`select * from ${table} order by id`));
 }
+
+/** The mirror tables, for tests that compare or empty them. */
+export const MIRROR_TABLES = [
+  'stripe_customers',
+  'stripe_products',
+  'stripe_prices',
+  'stripe_payment_intents',
+  'stripe_charges',
+  'stripe_refunds',
+  'stripe_disputes',
+  'stripe_checkout_sessions',
+] as const;
+
+/** Empties the queue, the ledger, the sync cursors and the mirror. */
+export async function emptyPipelineTables(store: Store): Promise<void> {
+  await store.withSession((s) =>
+    s.exec(`truncate webhook_events, webhook_side_effects, state, ${MIRROR_TABLES.join(', ')}`),
+  );
+}

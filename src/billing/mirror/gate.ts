@@ -63,7 +63,7 @@ const BASE_COLUMNS = [
 
 /** The upsert statements of one table, built once from the mapper's fixed column list. */
 function upsertStatements(mapper: ObjectMapper): Record<Mode, string> {
-  const columns = [...BASE_COLUMNS, ...mapper.columnNames];
+  const columns = [...BASE_COLUMNS, ...Object.keys(mapper.columns)];
   const values = columns.map((c, i) => (c === 'metadata' || c === 'raw' ? `$${i + 1}::jsonb` : `$${i + 1}`));
   const updates = [...columns.filter((c) => c !== 'id'), 'synced_at']
     .map((c) => (c === 'synced_at' ? 'synced_at = now()' : `${c} = excluded.${c}`))
@@ -81,7 +81,6 @@ function upsertStatements(mapper: ObjectMapper): Record<Mode, string> {
 }
 
 function rowParams(mapper: ObjectMapper, input: ApplyInput, obj: StripeObject, deleted: boolean): unknown[] {
-  const typed = mapper.columns(obj);
   return [
     obj.id,
     obj.livemode === true,
@@ -91,7 +90,7 @@ function rowParams(mapper: ObjectMapper, input: ApplyInput, obj: StripeObject, d
     input.version,
     input.eventId,
     deleted ? new Date(input.version * 1000) : null,
-    ...mapper.columnNames.map((c) => typed[c] ?? null),
+    ...Object.values(mapper.columns).map((read) => read(obj)),
   ];
 }
 
@@ -150,7 +149,7 @@ export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
         await bucket.take();
         options.onRefetch?.();
         try {
-          const obj = await mapper.retrieve(stripe, id);
+          const obj = (await mapper.resource(stripe).retrieve(id)) as StripeObject;
           return obj.deleted === true ? null : obj;
         } catch (error) {
           if (isMissing(error)) return null;

@@ -8,6 +8,7 @@ export {
   RefetchError,
 } from './gate.js';
 export {
+  type ColumnReader,
   chargeMapper,
   checkoutSessionMapper,
   customerMapper,
@@ -16,6 +17,7 @@ export {
   idOf,
   type ListPage,
   type MapperRegistry,
+  type MirroredResource,
   mapperRegistry,
   type ObjectMapper,
   paymentIntentMapper,

@@ -1,5 +1,5 @@
-// One mapper per mirrored Stripe object type: which table it lives in, how its typed columns are
-// read from the object, and how to fetch or list it through the SDK (for refetches and backfill).
+// One mapper per mirrored Stripe object type: which table it lives in, how each typed column is
+// read from the object, and which SDK resource fetches or lists it (for refetches and backfill).
 // Mirroring a new type (subscriptions, items, invoices) is one migration plus one entry here.
 import type Stripe from 'stripe';
 
@@ -11,18 +11,25 @@ export interface ListPage {
   has_more: boolean;
 }
 
+/** Reads one typed column's value from the object. */
+export type ColumnReader = (obj: StripeObject) => string | number | boolean | null;
+
+/** The part of an SDK resource the mirror uses (`stripe.customers`, `stripe.checkout.sessions`, …). */
+export interface MirroredResource {
+  retrieve(id: string): Promise<unknown>;
+  list(params: { limit: number; starting_after?: string }): Promise<{ data: unknown[]; has_more: boolean }>;
+}
+
 export interface ObjectMapper {
   /** The `object` field of the Stripe object, e.g. `checkout.session`. */
   readonly object: string;
   /** Mirror table (unqualified). */
   readonly table: string;
-  /** Typed columns beyond the common ones, in a fixed order; `columns()` returns values for them. */
-  readonly columnNames: readonly string[];
-  columns(obj: StripeObject): Record<string, unknown>;
-  /** Fetch the current state (used on ties); a deleted object may come back as `{ deleted: true }`. */
-  retrieve(stripe: Stripe, id: string): Promise<StripeObject>;
-  /** One page of the list endpoint, newest first (used by backfill). */
-  list(stripe: Stripe, params: { limit: number; starting_after?: string }): Promise<ListPage>;
+  /** Typed columns beyond the common ones (id, livemode, created, metadata, raw, …), by column name. */
+  readonly columns: Readonly<Record<string, ColumnReader>>;
+  /** The SDK resource: `retrieve` settles ties (a deleted object may come back as `{ deleted: true }`),
+   * `list` (newest first) feeds backfill. */
+  resource(stripe: Stripe): MirroredResource;
   /** Whether `<type>.deleted` events of this object tombstone the row (default true). */
   readonly tombstoneOnDelete?: boolean;
 }
@@ -36,158 +43,130 @@ export function idOf(value: unknown): string | null {
   return null;
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-const bool = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);
-const metaOf = (obj: StripeObject): Record<string, unknown> =>
-  (obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}) as Record<string, unknown>;
+const text =
+  (field: string): ColumnReader =>
+  (o) =>
+    typeof o[field] === 'string' ? (o[field] as string) : null;
+const int =
+  (field: string): ColumnReader =>
+  (o) =>
+    typeof o[field] === 'number' ? (o[field] as number) : null;
+const flag =
+  (field: string): ColumnReader =>
+  (o) =>
+    typeof o[field] === 'boolean' ? (o[field] as boolean) : null;
+const ref =
+  (field: string): ColumnReader =>
+  (o) =>
+    idOf(o[field]);
+/** A field of a nested object, e.g. `recurring.interval`. */
+const nested =
+  (field: string, inner: string): ColumnReader =>
+  (o) => {
+    const value = (o[field] as Record<string, unknown> | null | undefined)?.[inner];
+    return typeof value === 'string' || typeof value === 'number' ? value : null;
+  };
 
-// The SDK's resources return typed objects; the mirror handles them structurally.
-const asObject = (value: unknown): StripeObject => value as StripeObject;
-const asPage = (value: { data: unknown[]; has_more: boolean }): ListPage => value as ListPage;
+/** Columns shared by the money-moving objects. */
+const payment = { status: text('status'), amount: int('amount'), currency: text('currency') };
 
 export const customerMapper: ObjectMapper = {
   object: 'customer',
   table: 'stripe_customers',
-  columnNames: ['email', 'name', 'user_id'],
-  columns: (o) => ({ email: str(o.email), name: str(o.name), user_id: str(metaOf(o).user_id) }),
-  retrieve: async (stripe, id) => asObject(await stripe.customers.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.customers.list(params)),
+  columns: { email: text('email'), name: text('name'), user_id: nested('metadata', 'user_id') },
+  resource: (stripe) => stripe.customers,
 };
 
 export const productMapper: ObjectMapper = {
   object: 'product',
   table: 'stripe_products',
-  columnNames: ['name', 'active'],
-  columns: (o) => ({ name: str(o.name), active: bool(o.active) }),
-  retrieve: async (stripe, id) => asObject(await stripe.products.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.products.list(params)),
+  columns: { name: text('name'), active: flag('active') },
+  resource: (stripe) => stripe.products,
 };
 
 export const priceMapper: ObjectMapper = {
   object: 'price',
   table: 'stripe_prices',
-  columnNames: ['product', 'active', 'type', 'unit_amount', 'currency', 'recurring_interval', 'lookup_key'],
-  columns: (o) => ({
-    product: idOf(o.product),
-    active: bool(o.active),
-    type: str(o.type),
-    unit_amount: num(o.unit_amount),
-    currency: str(o.currency),
-    recurring_interval: str((o.recurring as { interval?: unknown } | null)?.interval),
-    lookup_key: str(o.lookup_key),
-  }),
-  retrieve: async (stripe, id) => asObject(await stripe.prices.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.prices.list(params)),
+  columns: {
+    product: ref('product'),
+    active: flag('active'),
+    type: text('type'),
+    unit_amount: int('unit_amount'),
+    currency: text('currency'),
+    recurring_interval: nested('recurring', 'interval'),
+    lookup_key: text('lookup_key'),
+  },
+  resource: (stripe) => stripe.prices,
 };
 
 export const paymentIntentMapper: ObjectMapper = {
   object: 'payment_intent',
   table: 'stripe_payment_intents',
-  columnNames: ['customer', 'status', 'amount', 'amount_received', 'currency', 'latest_charge'],
-  columns: (o) => ({
-    customer: idOf(o.customer),
-    status: str(o.status),
-    amount: num(o.amount),
-    amount_received: num(o.amount_received),
-    currency: str(o.currency),
-    latest_charge: idOf(o.latest_charge),
-  }),
-  retrieve: async (stripe, id) => asObject(await stripe.paymentIntents.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.paymentIntents.list(params)),
+  columns: {
+    customer: ref('customer'),
+    ...payment,
+    amount_received: int('amount_received'),
+    latest_charge: ref('latest_charge'),
+  },
+  resource: (stripe) => stripe.paymentIntents,
 };
 
 export const chargeMapper: ObjectMapper = {
   object: 'charge',
   table: 'stripe_charges',
-  columnNames: [
-    'customer',
-    'payment_intent',
-    'status',
-    'amount',
-    'amount_refunded',
-    'currency',
-    'paid',
-    'refunded',
-    'disputed',
-  ],
-  columns: (o) => ({
-    customer: idOf(o.customer),
-    payment_intent: idOf(o.payment_intent),
-    status: str(o.status),
-    amount: num(o.amount),
-    amount_refunded: num(o.amount_refunded),
-    currency: str(o.currency),
-    paid: bool(o.paid),
-    refunded: bool(o.refunded),
-    disputed: bool(o.disputed),
-  }),
-  retrieve: async (stripe, id) => asObject(await stripe.charges.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.charges.list(params)),
+  columns: {
+    customer: ref('customer'),
+    payment_intent: ref('payment_intent'),
+    ...payment,
+    amount_refunded: int('amount_refunded'),
+    paid: flag('paid'),
+    refunded: flag('refunded'),
+    disputed: flag('disputed'),
+  },
+  resource: (stripe) => stripe.charges,
 };
 
 export const refundMapper: ObjectMapper = {
   object: 'refund',
   table: 'stripe_refunds',
-  columnNames: ['charge', 'payment_intent', 'status', 'amount', 'currency', 'reason'],
-  columns: (o) => ({
-    charge: idOf(o.charge),
-    payment_intent: idOf(o.payment_intent),
-    status: str(o.status),
-    amount: num(o.amount),
-    currency: str(o.currency),
-    reason: str(o.reason),
-  }),
-  retrieve: async (stripe, id) => asObject(await stripe.refunds.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.refunds.list(params)),
+  columns: {
+    charge: ref('charge'),
+    payment_intent: ref('payment_intent'),
+    ...payment,
+    reason: text('reason'),
+  },
+  resource: (stripe) => stripe.refunds,
 };
 
 export const disputeMapper: ObjectMapper = {
   object: 'dispute',
   table: 'stripe_disputes',
-  columnNames: ['charge', 'payment_intent', 'status', 'amount', 'currency', 'reason', 'evidence_due_by'],
-  columns: (o) => ({
-    charge: idOf(o.charge),
-    payment_intent: idOf(o.payment_intent),
-    status: str(o.status),
-    amount: num(o.amount),
-    currency: str(o.currency),
-    reason: str(o.reason),
-    evidence_due_by: num((o.evidence_details as { due_by?: unknown } | null)?.due_by),
-  }),
-  retrieve: async (stripe, id) => asObject(await stripe.disputes.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.disputes.list(params)),
+  columns: {
+    charge: ref('charge'),
+    payment_intent: ref('payment_intent'),
+    ...payment,
+    reason: text('reason'),
+    evidence_due_by: nested('evidence_details', 'due_by'),
+  },
+  resource: (stripe) => stripe.disputes,
 };
 
 export const checkoutSessionMapper: ObjectMapper = {
   object: 'checkout.session',
   table: 'stripe_checkout_sessions',
-  columnNames: [
-    'customer',
-    'status',
-    'payment_status',
-    'mode',
-    'amount_total',
-    'currency',
-    'payment_intent',
-    'subscription',
-    'client_reference_id',
-    'expires_at',
-  ],
-  columns: (o) => ({
-    customer: idOf(o.customer),
-    status: str(o.status),
-    payment_status: str(o.payment_status),
-    mode: str(o.mode),
-    amount_total: num(o.amount_total),
-    currency: str(o.currency),
-    payment_intent: idOf(o.payment_intent),
-    subscription: idOf(o.subscription),
-    client_reference_id: str(o.client_reference_id),
-    expires_at: num(o.expires_at),
-  }),
-  retrieve: async (stripe, id) => asObject(await stripe.checkout.sessions.retrieve(id)),
-  list: async (stripe, params) => asPage(await stripe.checkout.sessions.list(params)),
+  columns: {
+    customer: ref('customer'),
+    status: text('status'),
+    payment_status: text('payment_status'),
+    mode: text('mode'),
+    amount_total: int('amount_total'),
+    currency: text('currency'),
+    payment_intent: ref('payment_intent'),
+    subscription: ref('subscription'),
+    client_reference_id: text('client_reference_id'),
+    expires_at: int('expires_at'),
+  },
+  resource: (stripe) => stripe.checkout.sessions,
 };
 
 /** Every mirrored type, keyed by the Stripe `object` field. */

@@ -18,6 +18,13 @@ export interface MirrorRowBase {
   deleted_at: Date | null;
 }
 
+/** Columns of the money-moving objects (payment intents, charges, refunds, disputes). */
+export interface PaymentColumns {
+  status: string | null;
+  amount: number | null;
+  currency: string | null;
+}
+
 export interface CustomerRow extends MirrorRowBase {
   email: string | null;
   name: string | null;
@@ -40,43 +47,31 @@ export interface PriceRow extends MirrorRowBase {
   lookup_key: string | null;
 }
 
-export interface PaymentIntentRow extends MirrorRowBase {
+export interface PaymentIntentRow extends MirrorRowBase, PaymentColumns {
   customer: string | null;
-  status: string | null;
-  amount: number | null;
   amount_received: number | null;
-  currency: string | null;
   latest_charge: string | null;
 }
 
-export interface ChargeRow extends MirrorRowBase {
+export interface ChargeRow extends MirrorRowBase, PaymentColumns {
   customer: string | null;
   payment_intent: string | null;
-  status: string | null;
-  amount: number | null;
   amount_refunded: number | null;
-  currency: string | null;
   paid: boolean | null;
   refunded: boolean | null;
   disputed: boolean | null;
 }
 
-export interface RefundRow extends MirrorRowBase {
+/** Refunds and disputes both hang off a charge and carry a reason. */
+interface ChargeReversalColumns extends MirrorRowBase, PaymentColumns {
   charge: string | null;
   payment_intent: string | null;
-  status: string | null;
-  amount: number | null;
-  currency: string | null;
   reason: string | null;
 }
 
-export interface DisputeRow extends MirrorRowBase {
-  charge: string | null;
-  payment_intent: string | null;
-  status: string | null;
-  amount: number | null;
-  currency: string | null;
-  reason: string | null;
+export type RefundRow = ChargeReversalColumns;
+
+export interface DisputeRow extends ChargeReversalColumns {
   evidence_due_by: number | null;
 }
 

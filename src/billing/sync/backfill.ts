@@ -8,7 +8,7 @@ import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
 import { ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { MirrorWriter, ObjectMapper, TokenBucket } from '../mirror/index.js';
+import type { MirrorWriter, ObjectMapper, StripeObject, TokenBucket } from '../mirror/index.js';
 import type { Store } from '../store/index.js';
 import { readState, writeState } from './state.js';
 
@@ -146,28 +146,31 @@ async function backfillType(
       await bucket.take();
       const readAt = clock.now();
       const version = Math.floor(readAt / 1000);
-      const page = await mapper.list(stripe, {
+      const page = await mapper.resource(stripe).list({
         limit: options.pageSize,
         ...(cursor.startingAfter ? { starting_after: cursor.startingAfter } : {}),
       });
-      for (const obj of page.data) {
+      const objects = page.data as StripeObject[];
+      for (const obj of objects) {
+        // `freshAfter`: a tie refetched after this page was read reflects the listed state.
         const outcome = await writer.apply({
           mapper,
           object: obj,
           version,
           eventId: null,
           deleted: obj.deleted === true,
+          freshAfter: readAt,
         });
         if (outcome === 'written' || outcome === 'refetched' || outcome === 'deleted') out.written++;
         else out.skipped++;
       }
       out.pages++;
-      out.fetched += page.data.length;
-      const last = page.data[page.data.length - 1];
+      out.fetched += objects.length;
+      const last = objects[objects.length - 1];
       const complete = !page.has_more || !last;
       cursor = {
         startingAfter: last?.id ?? cursor.startingAfter,
-        fetched: cursor.fetched + page.data.length,
+        fetched: cursor.fetched + objects.length,
         complete,
       };
       await writeState(store, key, cursor);

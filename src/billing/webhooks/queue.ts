@@ -2,32 +2,29 @@
 // complete / fail / requeue statements the workers use. Time for leases and backoff is the
 // database's `now()`, so several processes on different hosts agree on it.
 import { run } from '../mirror/sql.js';
+import type { WebhookEventsTable } from '../mirror/tables.js';
 import type { Store } from '../store/index.js';
 
 /** The columns extracted from a verified event when it is stored. */
-export interface EventRow {
-  id: string;
-  type: string;
-  livemode: boolean;
-  api_version: string | null;
-  created: number;
-  object_type: string | null;
-  object_id: string | null;
-  account: string | null;
-  body: string;
-  source: string;
-}
+export type EventRow = Pick<
+  WebhookEventsTable,
+  | 'id'
+  | 'type'
+  | 'livemode'
+  | 'api_version'
+  | 'created'
+  | 'object_type'
+  | 'object_id'
+  | 'account'
+  | 'body'
+  | 'source'
+>;
 
 /** A claimed event, as a worker sees it. */
-export interface ClaimedEvent {
-  id: string;
-  type: string;
-  created: number;
-  object_id: string | null;
-  body: string;
-  source: string;
-  attempts: number;
-}
+export type ClaimedEvent = Pick<
+  WebhookEventsTable,
+  'id' | 'type' | 'created' | 'object_id' | 'body' | 'source' | 'attempts'
+>;
 
 const INSERT = `insert into webhook_events
     (id, type, livemode, api_version, created, object_type, object_id, account, body, source)
