@@ -31,3 +31,21 @@ export function parsePositive(value: string, flag: string): number {
     throw new ValidationError(`${flag} must be a positive number, got '${value}'`, flag);
   return n;
 }
+
+/** Turns "address in use" into a message naming the flag to change; other errors pass through. */
+export function explainListenError(error: unknown, flag: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new ValidationError(
+      `port ${port} is already in use; pass ${flag} <another port> (0 picks a free one)`,
+      flag,
+    );
+  }
+  if (code === 'EACCES') {
+    return new ValidationError(
+      `not allowed to listen on port ${port}; pass ${flag} with a port above 1023`,
+      flag,
+    );
+  }
+  return error;
+}

@@ -1,5 +1,6 @@
 // The operator commands beside `serve`: `coffer worker --once` as a real process on each database, and
 // argument errors (parsed in-process through the real program) naming what is wrong.
+import { createServer } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { childEnv, cliDatabases, runCli, useEmulator } from './support.js';
@@ -33,5 +34,31 @@ describe('argument errors', () => {
   ])('coffer %j is refused naming the problem', async (args, message) => {
     const program = buildProgram().exitOverride();
     await expect(program.parseAsync(args, { from: 'user' })).rejects.toThrow(message);
+  });
+});
+
+describe('coffer serve on a port in use', () => {
+  it('says which port is taken and which flag changes it', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const saved = { ...process.env };
+    process.env = {
+      ...saved,
+      DATABASE_URL: '',
+      COFFER_DATA_DIR: 'memory',
+      COFFER_EMULATOR_URL: emulator.url,
+      STRIPE_WEBHOOK_SECRET: 'whsec_port_test_secret',
+      COFFER_LOG_LEVEL: 'silent',
+    };
+    try {
+      const program = buildProgram().exitOverride();
+      await expect(program.parseAsync(['serve', '--port', String(port)], { from: 'user' })).rejects.toThrow(
+        `port ${port} is already in use; pass --port`,
+      );
+    } finally {
+      process.env = saved;
+      blocker.close();
+    }
   });
 });

@@ -19,8 +19,11 @@ const line = (output: string, label: string): string => {
 };
 
 describe('coffer dev', () => {
+  let dataDir: string;
+  let paidSession: string;
+
   it('runs a purchase end to end with no keys and no network, and stops cleanly on Ctrl-C', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'coffer-dev-'));
+    dataDir = await mkdtemp(join(tmpdir(), 'coffer-dev-'));
     dirs.push(dataDir);
     const dev = runCli(
       ['dev', '--port', '0', '--emulator-port', '0'],
@@ -59,8 +62,38 @@ describe('coffer dev', () => {
       return body.status === 'paid' ? body : undefined;
     });
     expect(paid).toMatchObject({ status: 'paid', sessionId, amountTotal: 14_900, currency: 'usd' });
+    paidSession = sessionId;
 
     expect(await dev.stop('SIGINT')).toBe(0);
     expect(dev.output()).toContain('coffer dev: stopped');
+  }, 90_000);
+
+  it('starts again on the same COFFER_DATA_DIR without duplicating the catalogue or the endpoint', async () => {
+    expect(paidSession).toBeDefined();
+    const dev = runCli(
+      ['dev', '--port', '0', '--emulator-port', '0'],
+      childEnv({ COFFER_DATA_DIR: dataDir }),
+    );
+    await dev.waitFor(/Press Ctrl-C to stop/, 60_000);
+    const out = dev.output();
+    const emulator = line(out, 'emulator');
+    const service = line(out, 'service');
+    const auth = { authorization: 'Bearer sk_test_dev_restart' };
+    const prices = (await (
+      await fetch(`${emulator}/v1/prices?lookup_keys[]=coffer_pro_lifetime`, { headers: auth })
+    ).json()) as {
+      data: unknown[];
+    };
+    expect(prices.data).toHaveLength(1);
+    const endpoints = (await (await fetch(`${emulator}/v1/webhook_endpoints`, { headers: auth })).json()) as {
+      data: { url: string }[];
+    };
+    expect(endpoints.data.map((e) => e.url)).toEqual([`${service}/webhooks/stripe`]);
+    // The purchase of the first run is still paid: the database and the emulator state were kept.
+    const status = await fetch(`${service}/v1/checkout/sessions/${paidSession}/status`, {
+      headers: { authorization: `Bearer ${line(out, 'api key')}` },
+    });
+    expect(await status.json()).toMatchObject({ status: 'paid' });
+    expect(await dev.stop('SIGTERM')).toBe(0);
   }, 90_000);
 });

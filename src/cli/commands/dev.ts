@@ -10,7 +10,7 @@ import { startService } from '../../server/index.js';
 import { createLogger, type LogLevel } from '../../shared/logger.js';
 import { emulatorClient, ensureDemoCatalogue, registerDevEndpoint } from '../dev/demo.js';
 import { openRuntime } from '../runtime.js';
-import { parsePort, waitForSignal } from '../signals.js';
+import { explainListenError, parsePort, waitForSignal } from '../signals.js';
 
 interface DevOptions {
   port: string;
@@ -53,6 +53,8 @@ export function registerDevCommand(program: Command): void {
         host: opts.host,
         logger: logger.child({ room: 'emulator' }),
         ...(opts.memory ? {} : { dataDir: join(dataDir, 'emulator') }),
+      }).catch((error: unknown) => {
+        throw explainListenError(error, '--emulator-port', emulatorPort);
       });
       const stops: (() => Promise<void>)[] = [() => emulator.close()];
       const stopAll = async () => {
@@ -79,7 +81,11 @@ export function registerDevCommand(program: Command): void {
           logger,
         });
         stops.push(() => billing.close());
-        const service = await startService({ port, host: opts.host, billing, logger, apiKey });
+        const service = await startService({ port, host: opts.host, billing, logger, apiKey }).catch(
+          (error: unknown) => {
+            throw explainListenError(error, '--port', port);
+          },
+        );
         stops.push(() => service.close());
         await stripe.webhookEndpoints.update(endpoint.id, { url: `${service.url}/webhooks/stripe` });
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { startService } from '../../server/index.js';
 import { openRuntime } from '../runtime.js';
-import { parsePort, waitForSignal } from '../signals.js';
+import { explainListenError, parsePort, waitForSignal } from '../signals.js';
 
 interface ServeOptions {
   port: string;
@@ -31,7 +31,7 @@ export function registerServeCommand(program: Command): void {
         expectWorker: opts.worker,
       }).catch(async (error: unknown) => {
         await billing.close();
-        throw error;
+        throw explainListenError(error, '--port', port);
       });
       console.log(`Coffer service listening on ${service.url}
   webhooks  POST ${service.url}/webhooks/stripe
