@@ -79,6 +79,34 @@ describe('payment methods', () => {
     expect(types).toEqual(['payment_method.attached', 'payment_method.updated', 'payment_method.detached']);
   });
 
+  it('payment_method_data creates the card inline on an intent, exclusive with payment_method', async () => {
+    const pi = await h.stripe.paymentIntents.create({
+      amount: 1200,
+      currency: 'usd',
+      confirm: true,
+      payment_method_data: {
+        type: 'card',
+        card: { token: 'tok_visa_debit' },
+        billing_details: { name: 'Grace' },
+      },
+    } as Stripe.PaymentIntentCreateParams);
+    expect(pi.status).toBe('succeeded');
+    const pm = await h.stripe.paymentMethods.retrieve(pi.payment_method as string);
+    expect(pm).toMatchObject({
+      card: { funding: 'debit', last4: '5556' },
+      billing_details: { name: 'Grace' },
+    });
+    const both = await h.stripe.paymentIntents
+      .create({
+        amount: 1200,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        payment_method_data: { type: 'card', card: { token: 'tok_visa' } },
+      } as Stripe.PaymentIntentCreateParams)
+      .catch((e: unknown) => e);
+    expect((both as Stripe.errors.StripeInvalidRequestError).code).toBe('parameters_exclusive');
+  });
+
   it('a pm_card_* id used as payment_method creates a fresh payment method each time', async () => {
     const one = await h.stripe.paymentIntents.create({
       amount: 1000,

@@ -64,7 +64,8 @@ function declinedOutcome(card: TestCard, decline: CardDecline): ChargeOutcome {
   };
 }
 
-const decline = (card: TestCard, d: CardDecline): ChargeVerdict => ({
+/** A decline of this card with `d`, with the outcome Stripe would report. */
+export const declineVerdict = (card: TestCard, d: CardDecline): ChargeVerdict => ({
   kind: 'decline',
   decline: d,
   outcome: declinedOutcome(card, d),
@@ -87,13 +88,15 @@ function needsAuthentication(card: TestCard, attempt: ChargeAttempt): boolean {
 
 /** The verdict of one charge attempt with this card. */
 export function chargeVerdict(card: TestCard, attempt: ChargeAttempt): ChargeVerdict {
-  if (card.decline) return decline(card, card.decline);
-  if (card.cvcCheckFails && attempt.cvcSupplied) return decline(card, declines.incorrectCvc);
-  if (card.postalCheckFails && attempt.postalCodeSupplied) return decline(card, declines.incorrectZip);
+  if (card.decline) return declineVerdict(card, card.decline);
+  if (card.cvcCheckFails && attempt.cvcSupplied) return declineVerdict(card, declines.incorrectCvc);
+  if (card.postalCheckFails && attempt.postalCodeSupplied) return declineVerdict(card, declines.incorrectZip);
   if (needsAuthentication(card, attempt)) {
-    return attempt.offSession ? decline(card, declines.authenticationRequired) : { kind: 'requires_action' };
+    return attempt.offSession
+      ? declineVerdict(card, declines.authenticationRequired)
+      : { kind: 'requires_action' };
   }
-  if (card.declineAfterAuthentication) return decline(card, card.declineAfterAuthentication);
+  if (card.declineAfterAuthentication) return declineVerdict(card, card.declineAfterAuthentication);
   return { kind: 'succeed', outcome: approved(card) };
 }
 

@@ -7,7 +7,7 @@ import type Stripe from 'stripe';
 import { currencyExponent } from '../../shared/currency.js';
 import { invalidRequest, unexpectedState } from '../core/errors.js';
 import { newId, randomChars } from '../core/ids.js';
-import { type ChargeVerdict, chargeVerdict } from '../payments/card-outcome.js';
+import { type ChargeVerdict, chargeVerdict, declineVerdict } from '../payments/card-outcome.js';
 import type { PaymentsContext } from '../payments/context.js';
 import { authenticationFailure, declineRecord, idOf, threeDSecureAction } from '../payments/intent-errors.js';
 import {
@@ -244,18 +244,7 @@ function attempt(
     postalCodeSupplied: cardState.postalCodeSupplied,
   });
   if (verdict.kind === 'requires_action' && hidden.errorOnRequiresAction) {
-    verdict = {
-      kind: 'decline',
-      decline: declines.authenticationRequired,
-      outcome: {
-        type: 'issuer_declined',
-        networkStatus: 'declined_by_network',
-        reason: 'authentication_required',
-        riskLevel: card.risk,
-        riskScore: 12,
-        sellerMessage: 'The bank returned the decline code `authentication_required`.',
-      },
-    };
+    verdict = declineVerdict(card, declines.authenticationRequired);
   }
   if (verdict.kind === 'requires_action') return { intent: requireAction(ctx, pi), error: null };
   if (verdict.kind === 'decline') return decline(ctx, pi, pm, verdict, authenticated);

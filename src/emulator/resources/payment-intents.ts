@@ -12,6 +12,7 @@ import { paymentsContext } from '../payments/context.js';
 import { currencyParam } from './common.js';
 import { cancelPaymentIntent, capturePaymentIntent, updatePaymentIntent } from './payment-intents-changes.js';
 import { type ConfirmResult, confirmPaymentIntent, createPaymentIntent } from './payment-intents-model.js';
+import { paymentMethodDataParam, paymentMethodOption } from './payment-methods.js';
 
 /** `off_session` is a boolean, or `one_off` / `recurring` (both mean off-session). */
 const offSessionParam = () =>
@@ -29,6 +30,7 @@ const paymentMethodOptions = () =>
 
 const confirmShape = {
   payment_method: p.string(),
+  payment_method_data: paymentMethodDataParam(),
   return_url: p.string(),
   off_session: offSessionParam(),
   setup_future_usage: setupFutureUsage().emptyable(),
@@ -115,7 +117,7 @@ export function registerPaymentIntents(emu: EmulatorCore): void {
         amount: params.amount,
         currency: params.currency,
         ...(params.customer === undefined ? {} : { customer: params.customer }),
-        ...(params.payment_method === undefined ? {} : { payment_method: params.payment_method }),
+        ...paymentMethodOption(ctx, params),
         ...(params.capture_method === undefined ? {} : { capture_method: params.capture_method }),
         ...(params.confirmation_method === undefined
           ? {}
@@ -177,8 +179,14 @@ export function registerPaymentIntents(emu: EmulatorCore): void {
   emu.route('POST', '/v1/payment_intents/:id/confirm', (req) => {
     const pi = get(req);
     const params = parseParams(confirmShape, req.params);
-    const { use_stripe_sdk: _sdk, payment_method_options: _options, ...options } = params;
-    return answer(confirmPaymentIntent(paymentsContext(emu, req), pi, options));
+    const {
+      use_stripe_sdk: _sdk,
+      payment_method_options: _options,
+      payment_method_data: _data,
+      ...options
+    } = params;
+    const ctx = paymentsContext(emu, req);
+    return answer(confirmPaymentIntent(ctx, pi, { ...options, ...paymentMethodOption(ctx, params) }));
   });
 
   emu.route('POST', '/v1/payment_intents/:id/capture', (req) => {

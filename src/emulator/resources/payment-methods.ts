@@ -1,11 +1,11 @@
 // Routes of `/v1/payment_methods` and `/v1/customers/:id/payment_methods`.
 
 import type { ApiRequest, EmulatorCore } from '../core/emulator.js';
-import { resourceMissing } from '../core/errors.js';
+import { parametersExclusive, resourceMissing } from '../core/errors.js';
 import { listResponse, listShape } from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
-import { p, parseParams } from '../core/params.js';
-import { paymentsContext } from '../payments/context.js';
+import { type Infer, p, parseParams } from '../core/params.js';
+import { type PaymentsContext, paymentsContext } from '../payments/context.js';
 import { addressParam } from './common.js';
 import {
   attachPaymentMethod,
@@ -40,6 +40,35 @@ const createShape = {
   allow_redisplay: p.enum(['always', 'limited', 'unspecified']),
 };
 
+/** `payment_method_data` on intents: a card payment method created inline. */
+export const paymentMethodDataParam = () => p.object(createShape);
+type PaymentMethodData = Infer<typeof createShape>;
+
+/**
+ * The `payment_method` option of an intent request: the id given, or a new payment method made from
+ * `payment_method_data` (both at once is an error), or nothing.
+ */
+export function paymentMethodOption(
+  ctx: PaymentsContext,
+  params: { payment_method?: string; payment_method_data?: PaymentMethodData },
+): { payment_method?: string } {
+  if (params.payment_method_data === undefined) {
+    return params.payment_method === undefined ? {} : { payment_method: params.payment_method };
+  }
+  if (params.payment_method !== undefined)
+    throw parametersExclusive(['payment_method', 'payment_method_data']);
+  return { payment_method: createFrom(ctx, params.payment_method_data).id };
+}
+
+function createFrom(ctx: PaymentsContext, params: PaymentMethodData) {
+  const pm = createCardPaymentMethod(ctx, params.card ?? {}, {
+    ...(params.billing_details ? { billing_details: params.billing_details } : {}),
+    metadata: applyMetadata({}, params.metadata),
+  });
+  if (params.allow_redisplay === undefined) return pm;
+  return ctx.account.update({ ...pm, allow_redisplay: params.allow_redisplay });
+}
+
 const updateShape = {
   billing_details: billingDetailsParam(),
   metadata: metadataParam(),
@@ -55,16 +84,9 @@ export function registerPaymentMethods(emu: EmulatorCore): void {
   const get = (req: ApiRequest, id = req.pathParams.id!) =>
     req.account.require('payment_method', id, 'payment_method', 'PaymentMethod');
 
-  emu.route('POST', '/v1/payment_methods', (req) => {
-    const params = parseParams(createShape, req.params);
-    const ctx = paymentsContext(emu, req);
-    const pm = createCardPaymentMethod(ctx, params.card ?? {}, {
-      ...(params.billing_details ? { billing_details: params.billing_details } : {}),
-      metadata: applyMetadata({}, params.metadata),
-    });
-    if (params.allow_redisplay === undefined) return pm;
-    return req.account.update({ ...pm, allow_redisplay: params.allow_redisplay });
-  });
+  emu.route('POST', '/v1/payment_methods', (req) =>
+    createFrom(paymentsContext(emu, req), parseParams(createShape, req.params)),
+  );
 
   emu.route('GET', '/v1/payment_methods/:id', (req) => get(req));
 

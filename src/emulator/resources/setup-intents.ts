@@ -5,6 +5,7 @@ import { listResponse, listWithCreatedShape } from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
 import { p, parseParams } from '../core/params.js';
 import { paymentsContext } from '../payments/context.js';
+import { paymentMethodDataParam, paymentMethodOption } from './payment-methods.js';
 import {
   cancelSetupIntent,
   confirmSetupIntent,
@@ -18,6 +19,7 @@ const optionsParam = () =>
 
 const confirmShape = {
   payment_method: p.string(),
+  payment_method_data: paymentMethodDataParam(),
   return_url: p.string(),
   use_stripe_sdk: p.boolean(),
   payment_method_options: optionsParam(),
@@ -56,7 +58,7 @@ export function registerSetupIntents(emu: EmulatorCore): void {
       ctx,
       {
         ...(params.customer === undefined ? {} : { customer: params.customer }),
-        ...(params.payment_method === undefined ? {} : { payment_method: params.payment_method }),
+        ...paymentMethodOption(ctx, params),
         ...(params.usage === undefined ? {} : { usage: params.usage }),
         ...(params.description === undefined ? {} : { description: params.description }),
         metadata: applyMetadata({}, params.metadata),
@@ -94,9 +96,10 @@ export function registerSetupIntents(emu: EmulatorCore): void {
   emu.route('POST', '/v1/setup_intents/:id/confirm', (req) => {
     const si = get(req);
     const params = parseParams(confirmShape, req.params);
+    const ctx = paymentsContext(emu, req);
     return answer(
-      confirmSetupIntent(paymentsContext(emu, req), si, {
-        ...(params.payment_method === undefined ? {} : { payment_method: params.payment_method }),
+      confirmSetupIntent(ctx, si, {
+        ...paymentMethodOption(ctx, params),
         ...(params.return_url === undefined ? {} : { return_url: params.return_url }),
       }),
     );
