@@ -80,6 +80,18 @@ async function main(): Promise<void> {
           'generator, the system measured and PostgreSQL share the cores, and other work running at the ' +
           'same time makes every figure noisy: compare runs on a quiet machine.',
         ...(scale < 1 ? ['', `**Shortened run (BENCH_SCALE=${scale}): durations scaled down.**`] : []),
+        '',
+        '## How to run',
+        '',
+        '- `npm run bench` runs both suites (about 4 minutes on 2 cores) and rewrites this file; ' +
+          '`npm run bench -- emulator` or `npm run bench -- webhooks` runs one; `-- --no-write` only prints.',
+        '- Needs PostgreSQL at `postgres://postgres@127.0.0.1:5432/test` (or `BENCH_DATABASE_URL`); every ' +
+          'schema it creates (`bench_*`) is dropped at the end.',
+        '- `BENCH_SCALE=0.5` halves every duration (a quick check; figures are less stable); ' +
+          '`BENCH_COFFER_ENGINES=postgres` skips PGlite; `BENCH_COFFER_VIA=http` serves Coffer through a plain ' +
+          '`node:http` server calling `pipeline.handle` instead of the service.',
+        '- Everything listens on 127.0.0.1 only, every load is bounded in count and time, and a watchdog ends ' +
+          'the run after 9 minutes, killing only the processes the run started.',
       ],
     }),
   );

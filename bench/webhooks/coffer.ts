@@ -1,15 +1,15 @@
-// Coffer's side of the webhook benchmark: the pipeline (src/billing/webhooks) on a fresh store, served
-// through the standalone service's `POST /webhooks/stripe` (src/server, Hono on @hono/node-server), or
-// with BENCH_COFFER_VIA=http through a plain node:http server calling `pipeline.handle`. Stock pipeline
-// options. Its Stripe client points at a Coffer emulator in this process, so a refetch (which these
-// events should never cause) would stay on loopback; the report shows the refetch count.
+// Coffer's side of the webhook benchmark: a whole `createBilling` (pipeline, mirror, the customer
+// handlers it registers, stock options) on a fresh store, served through the standalone service's
+// `POST /webhooks/stripe` (src/server, Hono on @hono/node-server), or with BENCH_COFFER_VIA=http through
+// a plain node:http server calling `billing.webhooks.handle`. Its Stripe client points at a Coffer
+// emulator in this process, so a refetch (which these events should never cause) stays on loopback;
+// the report shows the refetch count.
 import { createServer, type Server } from 'node:http';
+import { type Billing, createBilling } from '../../src/billing/index.js';
 import { openStore, type Store } from '../../src/billing/store/index.js';
-import { createStripeClient } from '../../src/billing/stripe-client.js';
-import { createWebhookPipeline, type WebhookPipeline } from '../../src/billing/webhooks/index.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { startService } from '../../src/server/index.js';
-import type { ServiceBilling } from '../../src/server/types.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { listen, readBody } from '../lib/http.js';
 import type { MirrorProgress, SystemOptions, SystemUnderTest } from './system.js';
 
@@ -19,29 +19,13 @@ const MIRROR_TABLES = {
   ch: 'stripe_charges',
 } as const;
 
-/** The service needs a whole Billing; the benchmark only drives its webhook route. */
-function webhookOnlyBilling(pipeline: WebhookPipeline): ServiceBilling {
-  const notBenchmarked = async (): Promise<never> => {
-    throw new Error('not part of the webhook benchmark');
-  };
-  return {
-    webhooks: {
-      handle: (body, headers) => pipeline.handle(body, headers),
-      health: () => pipeline.health(),
-    },
-    customers: { ensure: notBenchmarked, get: notBenchmarked },
-    checkout: { create: notBenchmarked, status: notBenchmarked },
-    payments: { createIntent: notBenchmarked, refund: notBenchmarked },
-  };
-}
-
-async function servePlain(pipeline: WebhookPipeline): Promise<{ url: string; close(): Promise<void> }> {
+async function servePlain(billing: Billing): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers))
       if (typeof value === 'string') headers[name] = value;
-    const result = await pipeline.handle(body, headers);
+    const result = await billing.webhooks.handle(body, headers);
     res.writeHead(result.status, result.headers).end(result.body);
   });
   const port = await listen(server);
@@ -78,38 +62,40 @@ export async function startCoffer(options: SystemOptions): Promise<SystemUnderTe
       ? { databaseUrl: options.databaseUrl, schema: options.schema }
       : { dataDir: 'memory', schema: options.schema },
   );
-  await store.migrate();
-  const stripe = createStripeClient({
-    stripe: { secretKey: 'sk_test_bench', webhookSecrets: [options.secret], emulatorUrl: emulator.url },
+  // createBilling migrates the store and starts its in-process worker with default options.
+  const billing = await createBilling({
+    store,
+    stripe: { secretKey: 'sk_test_bench', webhookSecret: options.secret, emulatorUrl: emulator.url },
+    logger: silentLogger,
+    env: {},
   });
-  const pipeline = createWebhookPipeline({ store, stripe, webhookSecrets: [options.secret] });
   const plain = process.env.BENCH_COFFER_VIA === 'http';
   const served = plain
-    ? await servePlain(pipeline)
-    : await startService({ port: 0, billing: webhookOnlyBilling(pipeline), store }).then((s) => ({
+    ? await servePlain(billing)
+    : await startService({ port: 0, billing, store }).then((s) => ({
         url: `${s.url}/webhooks/stripe`,
         close: () => s.close(),
       }));
-  let workerRunning = false;
+  let workerRunning = true;
   return {
     url: served.url,
     via: plain
-      ? 'plain node:http server calling `pipeline.handle` (BENCH_COFFER_VIA=http)'
-      : "`startService` (src/server: Hono on @hono/node-server), route `POST /webhooks/stripe`, the pipeline as its billing's webhooks",
+      ? '`createBilling` behind a plain node:http server calling `billing.webhooks.handle` (BENCH_COFFER_VIA=http)'
+      : '`createBilling` served by `startService` (src/server: Hono on @hono/node-server), route `POST /webhooks/stripe`',
     async startWorker() {
-      pipeline.worker.start();
+      if (!workerRunning) billing.worker.start();
       workerRunning = true;
     },
     async stopWorker() {
-      if (workerRunning) await pipeline.worker.stop();
+      if (workerRunning) await billing.worker.stop();
       workerRunning = false;
     },
     mirrored: (ids) => mirrored(store, ids),
-    backlog: async () => (await pipeline.health()).queueDepth,
-    stats: async () => ({ ...pipeline.stats }),
+    backlog: async () => (await billing.webhooks.health()).queueDepth,
+    stats: async () => ({ ...billing.webhooks.stats }),
     async close() {
-      if (workerRunning) await pipeline.worker.stop();
       await served.close();
+      await billing.close();
       await store.close();
       await emulator.close();
     },
