@@ -18,6 +18,21 @@ const line = (output: string, label: string): string => {
   return match[1];
 };
 
+/** Spawns `coffer dev` on ephemeral ports and reads the URLs, key and session it prints. */
+async function startDev(dataDir: string) {
+  const dev = runCli(['dev', '--port', '0', '--emulator-port', '0'], childEnv({ COFFER_DATA_DIR: dataDir }));
+  await dev.waitFor(/Press Ctrl-C to stop/, 60_000);
+  const out = dev.output();
+  return {
+    dev,
+    out,
+    emulator: line(out, 'emulator'),
+    service: line(out, 'service'),
+    apiKey: line(out, 'api key'),
+    sessionId: line(out, 'session'),
+  };
+}
+
 describe('coffer dev', () => {
   let dataDir: string;
   let paidSession: string;
@@ -25,16 +40,7 @@ describe('coffer dev', () => {
   it('runs a purchase end to end with no keys and no network, and stops cleanly on Ctrl-C', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'coffer-dev-'));
     dirs.push(dataDir);
-    const dev = runCli(
-      ['dev', '--port', '0', '--emulator-port', '0'],
-      childEnv({ COFFER_DATA_DIR: dataDir }),
-    );
-    await dev.waitFor(/Press Ctrl-C to stop/, 60_000);
-    const out = dev.output();
-    const emulator = line(out, 'emulator');
-    const service = line(out, 'service');
-    const apiKey = line(out, 'api key');
-    const sessionId = line(out, 'session');
+    const { dev, out, emulator, service, apiKey, sessionId } = await startDev(dataDir);
     expect(line(out, 'checkout')).toMatch(/^http/);
     expect(out).toContain(`${emulator}/_emulator/checkout/sessions/${sessionId}/complete`);
 
@@ -70,14 +76,7 @@ describe('coffer dev', () => {
 
   it('starts again on the same COFFER_DATA_DIR without duplicating the catalogue or the endpoint', async () => {
     expect(paidSession).toBeDefined();
-    const dev = runCli(
-      ['dev', '--port', '0', '--emulator-port', '0'],
-      childEnv({ COFFER_DATA_DIR: dataDir }),
-    );
-    await dev.waitFor(/Press Ctrl-C to stop/, 60_000);
-    const out = dev.output();
-    const emulator = line(out, 'emulator');
-    const service = line(out, 'service');
+    const { dev, emulator, service, apiKey } = await startDev(dataDir);
     const auth = { authorization: 'Bearer sk_test_dev_restart' };
     const prices = (await (
       await fetch(`${emulator}/v1/prices?lookup_keys[]=coffer_pro_lifetime`, { headers: auth })
@@ -91,7 +90,7 @@ describe('coffer dev', () => {
     expect(endpoints.data.map((e) => e.url)).toEqual([`${service}/webhooks/stripe`]);
     // The purchase of the first run is still paid: the database and the emulator state were kept.
     const status = await fetch(`${service}/v1/checkout/sessions/${paidSession}/status`, {
-      headers: { authorization: `Bearer ${line(out, 'api key')}` },
+      headers: { authorization: `Bearer ${apiKey}` },
     });
     expect(await status.json()).toMatchObject({ status: 'paid' });
     expect(await dev.stop('SIGTERM')).toBe(0);
