@@ -152,3 +152,28 @@ describe.each(storeTargets)('checkout on $name', (target) => {
     await expect(billing.checkout.status('pi_123')).rejects.toMatchObject({ field: 'sessionId' });
   });
 });
+
+describe.each(storeTargets)(
+  'a customer deleted in Stripe before its webhook is processed, on $name',
+  (target) => {
+    // worker: false — the customer.deleted event is stored but not applied, as during a webhook backlog.
+    const billing = useBillingApp(emu, target, { worker: false });
+
+    it('checkout and payments notice, tombstone the mapping and use a new customer', async () => {
+      const userId = uniqueUser('gone');
+      const first = await billing.customers.ensure({ userId, email: 'gone@example.com' });
+      await emu.stripe.customers.del(first.customerId);
+
+      const session = await billing.checkout.create({ userId, price: price.id, ...urls });
+      expect(session.customerId).not.toBe(first.customerId);
+      expect((await emu.stripe.checkout.sessions.retrieve(session.id)).customer).toBe(session.customerId);
+      expect(await billing.customers.byCustomerId(first.customerId)).toMatchObject({
+        deletedAt: expect.any(Date),
+      });
+
+      await emu.stripe.customers.del(session.customerId);
+      const intent = await billing.payments.createIntent({ userId, amount: 700, currency: 'usd' });
+      expect([first.customerId, session.customerId]).not.toContain(intent.customerId);
+    });
+  },
+);

@@ -117,57 +117,58 @@ export function createCheckout(deps: CheckoutDeps): Checkout {
     }
     const metadata = withMetadata(input.metadata, { user_id: userId });
     const price = await resolvePrice(input, prices);
-    const customer = await customers.ensure({
+    const who = {
       userId,
       ...(input.email ? { email: input.email } : {}),
       ...(input.name ? { name: input.name } : {}),
-    });
-
-    const request: Stripe.Checkout.SessionCreateParams = {
-      mode,
-      customer: customer.customerId,
-      client_reference_id: userId,
-      line_items: [{ price, quantity }],
-      success_url: successUrl,
-      cancel_url: cancelUrl,
-      metadata,
-      billing_address_collection: billingAddressCollection,
-      customer_update: { address: 'auto', name: 'auto' },
-      ...modeParams(input, metadata),
     };
-    const outcome = await operations.run<Stripe.Checkout.SessionCreateParams, CreatedCheckout>({
-      kind: 'checkout.create',
-      scope: scopeKey({
-        user: userId,
+    return customers.withCustomer(who, async (customer) => {
+      const request: Stripe.Checkout.SessionCreateParams = {
         mode,
-        price,
-        quantity,
-        fp: fingerprint({ successUrl, cancelUrl, metadata, billingAddressCollection }),
-      }),
-      userId,
-      request,
-      ...(input.newAttempt ? { newAttempt: true } : {}),
-      ...(input.operationId ? { operationId: input.operationId } : {}),
-      reuse: async ({ result }) => {
-        if (result.expiresAt - REUSE_MARGIN_SECONDS <= clock.now() / 1000) return false;
-        const mirrored = await getCheckoutSession(db, result.id);
-        return !mirrored || mirrored.status === 'open';
-      },
-      call: async (params, idempotencyKey) => {
-        const session = await callStripe('checkout.sessions.create', () =>
-          stripe.checkout.sessions.create(params, { idempotencyKey }),
-        );
-        if (!session.url) throw new ValidationError(`Checkout session ${session.id} has no URL`, 'url');
-        const result: CreatedCheckout = {
-          id: session.id,
-          url: session.url,
-          expiresAt: session.expires_at,
-          customerId: customer.customerId,
-        };
-        return { objectId: session.id, result };
-      },
+        customer: customer.customerId,
+        client_reference_id: userId,
+        line_items: [{ price, quantity }],
+        success_url: successUrl,
+        cancel_url: cancelUrl,
+        metadata,
+        billing_address_collection: billingAddressCollection,
+        customer_update: { address: 'auto', name: 'auto' },
+        ...modeParams(input, metadata),
+      };
+      const outcome = await operations.run<Stripe.Checkout.SessionCreateParams, CreatedCheckout>({
+        kind: 'checkout.create',
+        scope: scopeKey({
+          user: userId,
+          mode,
+          price,
+          quantity,
+          fp: fingerprint({ successUrl, cancelUrl, metadata, billingAddressCollection }),
+        }),
+        userId,
+        request,
+        ...(input.newAttempt ? { newAttempt: true } : {}),
+        ...(input.operationId ? { operationId: input.operationId } : {}),
+        reuse: async ({ result }) => {
+          if (result.expiresAt - REUSE_MARGIN_SECONDS <= clock.now() / 1000) return false;
+          const mirrored = await getCheckoutSession(db, result.id);
+          return !mirrored || mirrored.status === 'open';
+        },
+        call: async (params, idempotencyKey) => {
+          const session = await callStripe('checkout.sessions.create', () =>
+            stripe.checkout.sessions.create(params, { idempotencyKey }),
+          );
+          if (!session.url) throw new ValidationError(`Checkout session ${session.id} has no URL`, 'url');
+          const result: CreatedCheckout = {
+            id: session.id,
+            url: session.url,
+            expiresAt: session.expires_at,
+            customerId: customer.customerId,
+          };
+          return { objectId: session.id, result };
+        },
+      });
+      return outcome.result;
     });
-    return outcome.result;
   };
 
   const status = async (sessionId: string, options: { userId?: string } = {}): Promise<CheckoutStatus> => {

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
-import { ValidationError } from '../../shared/errors.js';
+import { StripeUpstreamError, ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Operations } from '../operations/index.js';
 import { scopeKey } from '../operations/index.js';
@@ -42,6 +42,11 @@ export interface Customers {
   get(userId: string): Promise<CustomerRecord | undefined>;
   /** The mapping holding a Stripe customer id (live or deleted). */
   byCustomerId(customerId: string): Promise<(CustomerRecord & { deletedAt: Date | null }) | undefined>;
+  /**
+   * Runs `fn` with the user's customer. If Stripe answers that the customer no longer exists (deleted
+   * before its webhook arrived), the mapping is tombstoned and `fn` runs once more with a new customer.
+   */
+  withCustomer<T>(input: EnsureCustomerInput, fn: (customer: EnsuredCustomer) => Promise<T>): Promise<T>;
 }
 
 export interface CustomersDeps {
@@ -219,15 +224,48 @@ export function createCustomers(deps: CustomersDeps): Customers {
     return remember(input.userId, outcome.result, outcome.source === 'called' ? 'created' : source);
   };
 
+  /** Whether Stripe's failure means this customer is gone (checked with Stripe, not guessed). */
+  const isGone = async (error: unknown, customerId: string) => {
+    if (!(error instanceof StripeUpstreamError) || error.stripeCode !== 'resource_missing') return false;
+    const found = await stripe.customers.retrieve(customerId).catch((e: unknown) => e);
+    return (
+      (found instanceof Error && (found as { statusCode?: number }).statusCode === 404) ||
+      (typeof found === 'object' && found !== null && 'deleted' in found && found.deleted === true)
+    );
+  };
+
+  const tombstone = async (customerId: string) => {
+    const at = new Date(clock.now());
+    await db
+      .updateTable('customers_by_user')
+      .set({ deleted_at: at, updated_at: at })
+      .where('customer_id', '=', customerId)
+      .where('deleted_at', 'is', null)
+      .execute();
+  };
+
+  const ensure = async (input: EnsureCustomerInput) => {
+    validateInput(input);
+    // One in-process call per user at a time; other processes meet at the operation and the index.
+    const running = inFlight.get(input.userId);
+    if (running) return running;
+    const promise = create(input).finally(() => inFlight.delete(input.userId));
+    inFlight.set(input.userId, promise);
+    return promise;
+  };
+
   return {
-    ensure: async (input) => {
-      validateInput(input);
-      // One in-process call per user at a time; other processes meet at the operation and the index.
-      const running = inFlight.get(input.userId);
-      if (running) return running;
-      const promise = create(input).finally(() => inFlight.delete(input.userId));
-      inFlight.set(input.userId, promise);
-      return promise;
+    ensure,
+    withCustomer: async (input, fn) => {
+      const customer = await ensure(input);
+      try {
+        return await fn(customer);
+      } catch (error) {
+        if (!(await isGone(error, customer.customerId))) throw error;
+        logger.warn({ customerId: customer.customerId }, 'customers: mapped customer was deleted in Stripe');
+        await tombstone(customer.customerId);
+        return fn(await ensure(input));
+      }
     },
     get: async (userId) => get(validateUserId(userId)),
     byCustomerId: async (customerId) => {

@@ -83,52 +83,53 @@ export function createPayments(deps: PaymentsDeps): Payments {
     const amount = validateChargeAmount(input.amount, currency);
     const metadata = withMetadata(input.metadata, { user_id: userId });
     const description = optionalText(input.description, 'description', 1000);
-    const customer = await customers.ensure({ userId, ...(input.email ? { email: input.email } : {}) });
-
-    const request: Stripe.PaymentIntentCreateParams = {
-      amount,
-      currency,
-      customer: customer.customerId,
-      automatic_payment_methods: { enabled: true },
-      metadata,
-      ...(description ? { description } : {}),
-    };
-    // The client secret is never stored: a reused attempt re-reads the intent, which also tells
-    // whether it can still be paid.
-    let intent: Stripe.PaymentIntent | undefined;
-    const outcome = await operations.run<Stripe.PaymentIntentCreateParams, { id: string }>({
-      kind: 'payment_intent.create',
-      scope: scopeKey({ user: userId, amount, currency, fp: fingerprint({ metadata, description }) }),
-      userId,
-      request,
-      ...(input.newAttempt ? { newAttempt: true } : {}),
-      ...(input.operationId ? { operationId: input.operationId } : {}),
-      reuse: async (attempt) => {
-        intent = await callStripe('paymentIntents.retrieve', () =>
-          stripe.paymentIntents.retrieve(attempt.result.id),
-        );
-        return !SPENT.has(intent.status);
-      },
-      call: async (params, idempotencyKey) => {
-        intent = await callStripe('paymentIntents.create', () =>
-          stripe.paymentIntents.create(params, { idempotencyKey }),
-        );
-        return { objectId: intent.id, result: { id: intent.id } };
-      },
+    const who = { userId, ...(input.email ? { email: input.email } : {}) };
+    return customers.withCustomer(who, async (customer) => {
+      const request: Stripe.PaymentIntentCreateParams = {
+        amount,
+        currency,
+        customer: customer.customerId,
+        automatic_payment_methods: { enabled: true },
+        metadata,
+        ...(description ? { description } : {}),
+      };
+      // The client secret is never stored: a reused attempt re-reads the intent, which also tells
+      // whether it can still be paid.
+      let intent: Stripe.PaymentIntent | undefined;
+      const outcome = await operations.run<Stripe.PaymentIntentCreateParams, { id: string }>({
+        kind: 'payment_intent.create',
+        scope: scopeKey({ user: userId, amount, currency, fp: fingerprint({ metadata, description }) }),
+        userId,
+        request,
+        ...(input.newAttempt ? { newAttempt: true } : {}),
+        ...(input.operationId ? { operationId: input.operationId } : {}),
+        reuse: async (attempt) => {
+          intent = await callStripe('paymentIntents.retrieve', () =>
+            stripe.paymentIntents.retrieve(attempt.result.id),
+          );
+          return !SPENT.has(intent.status);
+        },
+        call: async (params, idempotencyKey) => {
+          intent = await callStripe('paymentIntents.create', () =>
+            stripe.paymentIntents.create(params, { idempotencyKey }),
+          );
+          return { objectId: intent.id, result: { id: intent.id } };
+        },
+      });
+      intent ??= await callStripe('paymentIntents.retrieve', () =>
+        stripe.paymentIntents.retrieve(outcome.result.id),
+      );
+      if (!intent.client_secret)
+        throw new ValidationError(`PaymentIntent ${intent.id} has no client secret`, 'id');
+      return {
+        id: intent.id,
+        clientSecret: intent.client_secret,
+        status: intent.status,
+        amount: intent.amount,
+        currency: intent.currency,
+        customerId: customer.customerId,
+      };
     });
-    intent ??= await callStripe('paymentIntents.retrieve', () =>
-      stripe.paymentIntents.retrieve(outcome.result.id),
-    );
-    if (!intent.client_secret)
-      throw new ValidationError(`PaymentIntent ${intent.id} has no client secret`, 'id');
-    return {
-      id: intent.id,
-      clientSecret: intent.client_secret,
-      status: intent.status,
-      amount: intent.amount,
-      currency: intent.currency,
-      customerId: customer.customerId,
-    };
   };
 
   const refund = async (paymentIntentId: string, input: RefundInput = {}): Promise<CreatedRefund> => {
