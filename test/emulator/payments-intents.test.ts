@@ -179,6 +179,17 @@ describe('3D Secure', () => {
     ]);
   });
 
+  it('confirmation_method=manual: after authentication the server confirms again', async () => {
+    const pi = await pay('pm_card_authenticationRequired', { confirmation_method: 'manual' });
+    expect(pi.status).toBe('requires_action');
+    const authenticated = await h.control(`/_emulator/intents/${pi.id}/authenticate`, {
+      outcome: 'complete',
+    });
+    expect(authenticated.status).toBe('requires_confirmation');
+    const confirmed = await h.stripe.paymentIntents.confirm(pi.id);
+    expect(confirmed.status).toBe('succeeded');
+  });
+
   it('failing authentication returns the intent to requires_payment_method', async () => {
     const pi = await pay('pm_card_threeDSecure2Required');
     const failed = await h.control(`/_emulator/intents/${pi.id}/authenticate`, { outcome: 'fail' });

@@ -12,7 +12,7 @@ import { cancelPaymentIntent } from './payment-intents-changes.js';
 import {
   confirmPaymentIntent,
   createPaymentIntent,
-  type PaymentIntentHidden,
+  newPaymentIntentHidden,
   hiddenOf as paymentIntentHidden,
 } from './payment-intents-model.js';
 import { confirmSetupIntent, createSetupIntent } from './setup-intents-model.js';
@@ -250,12 +250,6 @@ function completePayment(
   let pi = existing ? ctx.account.require('payment_intent', existing) : null;
   if (!pi) {
     const d = hidden.paymentIntentData;
-    const piHidden: PaymentIntentHidden = {
-      offSession: false,
-      returnUrl: null,
-      errorOnRequiresAction: false,
-      checkoutSession: session.id,
-    };
     pi = createPaymentIntent(
       ctx,
       {
@@ -272,7 +266,7 @@ function completePayment(
           ? { statement_descriptor_suffix: d.statement_descriptor_suffix }
           : {}),
       },
-      piHidden,
+      newPaymentIntentHidden(session.id),
     );
     session = ctx.account.update({ ...session, payment_intent: pi.id });
   }

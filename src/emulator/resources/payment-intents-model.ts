@@ -42,7 +42,17 @@ export interface PaymentIntentHidden {
   errorOnRequiresAction: boolean;
   /** The Checkout Session that owns this intent, if any. */
   checkoutSession: string | null;
+  /** 3D Secure was completed and waits for the manual confirmation (`confirmation_method=manual`). */
+  authenticated: boolean;
 }
+
+export const newPaymentIntentHidden = (checkoutSession: string | null = null): PaymentIntentHidden => ({
+  offSession: false,
+  returnUrl: null,
+  errorOnRequiresAction: false,
+  checkoutSession,
+  authenticated: false,
+});
 
 /** `amount` must be a whole number of minor units between the currency's minimum and Stripe's maximum. */
 export function checkAmount(amount: number, currency: string, param = 'amount'): void {
@@ -162,13 +172,10 @@ export function createPaymentIntent(
   return pi;
 }
 
-export const hiddenOf = (ctx: PaymentsContext, pi: Stripe.PaymentIntent): PaymentIntentHidden =>
-  ctx.account.hidden<PaymentIntentHidden>(pi.id) ?? {
-    offSession: false,
-    returnUrl: null,
-    errorOnRequiresAction: false,
-    checkoutSession: null,
-  };
+export const hiddenOf = (ctx: PaymentsContext, pi: Stripe.PaymentIntent): PaymentIntentHidden => ({
+  ...newPaymentIntentHidden(),
+  ...ctx.account.hidden<PaymentIntentHidden>(pi.id),
+});
 
 export interface ConfirmOptions {
   payment_method?: string;
@@ -199,6 +206,7 @@ export function confirmPaymentIntent(
     offSession: o.off_session ?? previous.offSession,
     returnUrl: o.return_url ?? previous.returnUrl,
     errorOnRequiresAction: o.error_on_requires_action ?? previous.errorOnRequiresAction,
+    authenticated: false,
   };
   const pmId = o.payment_method ?? idOf(current.payment_method);
   if (pmId === null) {
@@ -223,7 +231,8 @@ export function confirmPaymentIntent(
     },
     hidden,
   );
-  return attempt(ctx, pi, pm, false);
+  // Authentication completed for a manual confirmation counts for this payment method only.
+  return attempt(ctx, pi, pm, previous.authenticated && pm.id === idOf(current.payment_method));
 }
 
 /** One charge attempt with the intent's payment method. */
@@ -357,6 +366,13 @@ export function authenticatePaymentIntent(
     'payment_method',
     'PaymentMethod',
   );
+  if (success && pi.confirmation_method === 'manual') {
+    // The server confirms again; that confirmation counts as authenticated.
+    return ctx.account.update(
+      { ...pi, status: 'requires_confirmation', next_action: null },
+      { ...hiddenOf(ctx, pi), authenticated: true },
+    );
+  }
   if (success) {
     const result = attempt(ctx, pi, pm, true);
     if (result.intent.status === 'succeeded' || result.intent.status === 'requires_capture') {

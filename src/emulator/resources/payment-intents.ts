@@ -11,7 +11,12 @@ import { type SearchSpec, searchResponse, searchShape } from '../core/search.js'
 import { paymentsContext } from '../payments/context.js';
 import { currencyParam } from './common.js';
 import { cancelPaymentIntent, capturePaymentIntent, updatePaymentIntent } from './payment-intents-changes.js';
-import { type ConfirmResult, confirmPaymentIntent, createPaymentIntent } from './payment-intents-model.js';
+import {
+  type ConfirmResult,
+  confirmPaymentIntent,
+  createPaymentIntent,
+  newPaymentIntentHidden,
+} from './payment-intents-model.js';
 import { paymentMethodDataParam, paymentMethodOption } from './payment-methods.js';
 
 /** `off_session` is a boolean, or `one_off` / `recurring` (both mean off-session). */
@@ -136,7 +141,7 @@ export function registerPaymentIntents(emu: EmulatorCore): void {
           ? {}
           : { statement_descriptor_suffix: params.statement_descriptor_suffix }),
       },
-      { offSession: false, returnUrl: null, errorOnRequiresAction: false, checkoutSession: null },
+      newPaymentIntentHidden(),
     );
     if (!params.confirm) return pi;
     return answer(
