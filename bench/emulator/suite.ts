@@ -115,7 +115,7 @@ export async function runEmulatorSuite(options: { scale: number }): Promise<Suit
       }
     }
     for (const host of hosts.splice(0)) await host.stop();
-    await measureMemory(run, ms(150_000), out);
+    await measureMemory(run, ms(90_000), out);
   } catch (error) {
     out.notes.push(`- The emulator benchmark stopped early: ${(error as Error).message.split('\n')[0]}`);
     if (!out.measurements.length) {
