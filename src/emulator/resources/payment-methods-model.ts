@@ -268,7 +268,7 @@ export function attachPaymentMethod(
     );
   }
   const decline = attachDecline(testCardOf(ctx, pm));
-  if (decline) throw declineError(decline, { param: '' });
+  if (decline) throw declineError(decline, { payment_method: pm });
   const next = ctx.account.update({ ...pm, customer: customerId });
   ctx.emit('payment_method.attached', next);
   return next;
