@@ -102,6 +102,23 @@ describe('payment mode', () => {
     ]);
   });
 
+  it('saving the card for later creates the customer and attaches the card to it', async () => {
+    const session = await paymentSession({
+      customer_email: 'saver@example.com',
+      payment_intent_data: { setup_future_usage: 'off_session', capture_method: 'manual' },
+    });
+    const done = await complete(session.id, { payment_method: 'pm_card_visa' });
+    expect(done.body.session).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
+    const customerId = done.body.session.customer as string;
+    expect((await h.stripe.customers.retrieve(customerId)) as Stripe.Customer).toMatchObject({
+      email: 'saver@example.com',
+    });
+    const pms = await h.stripe.customers.listPaymentMethods(customerId);
+    expect(pms.data).toHaveLength(1);
+    const pi = await h.stripe.paymentIntents.retrieve(done.body.session.payment_intent);
+    expect(pi).toMatchObject({ status: 'requires_capture', setup_future_usage: 'off_session' });
+  });
+
   it('a decline card fails the same way and leaves the session open; another card then completes it', async () => {
     const session = await paymentSession();
     const declined = await complete(session.id, {

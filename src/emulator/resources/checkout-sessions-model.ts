@@ -228,11 +228,13 @@ export function completeSession(
   }
   const customerEmail = session.customer_email ?? email;
   let customer = idOf(session.customer);
-  if (!customer && session.customer_creation === 'always') {
+  const hidden = checkoutHidden(ctx, session);
+  // Checkout makes a customer when asked to, and when the card is saved for later (it must be attached).
+  const savesCard = session.mode === 'payment' && hidden.paymentIntentData.setup_future_usage !== undefined;
+  if (!customer && (session.customer_creation === 'always' || savesCard)) {
     customer = createCustomer(customerEmail).id;
     session = ctx.account.update({ ...session, customer });
   }
-  const hidden = checkoutHidden(ctx, session);
   if (session.mode === 'setup')
     return completeSetup(ctx, session, hidden, customer, paymentMethod, customerEmail);
   return completePayment(ctx, session, hidden, customer, paymentMethod, customerEmail);
