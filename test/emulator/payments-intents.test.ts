@@ -125,6 +125,33 @@ describe('issuer declines', () => {
   });
 });
 
+describe('risk and verification-check cards', () => {
+  it('a failed CVC check declines incorrect_cvc; a failed postal check declines incorrect_zip', async () => {
+    expect((await declineOf('pm_card_cvcCheckFail')).code).toBe('incorrect_cvc');
+    expect((await declineOf('pm_card_avsZipFail')).code).toBe('incorrect_zip');
+  });
+
+  it('highest risk is blocked; elevated risk and a failed line1 check still succeed', async () => {
+    const blocked = await declineOf('pm_card_riskLevelHighest');
+    const charge = await h.stripe.charges.retrieve(blocked.payment_intent!.latest_charge as string);
+    expect(charge.outcome).toMatchObject({ type: 'blocked', risk_level: 'highest' });
+    const elevated = await pay('pm_card_riskLevelElevated', { expand: ['latest_charge'] });
+    expect((elevated.latest_charge as Stripe.Charge).outcome).toMatchObject({
+      type: 'authorized',
+      risk_level: 'elevated',
+    });
+    const line1 = await pay('pm_card_avsLine1Fail', { expand: ['latest_charge'] });
+    expect((line1.latest_charge as Stripe.Charge).payment_method_details?.card?.checks).toMatchObject({
+      address_line1_check: 'fail',
+    });
+  });
+
+  it('country cards report their country', async () => {
+    const gb = await pay('pm_card_gb', { expand: ['latest_charge'] });
+    expect((gb.latest_charge as Stripe.Charge).payment_method_details?.card?.country).toBe('GB');
+  });
+});
+
 describe('attach rules', () => {
   it('issuer-decline cards cannot be attached; 4000000000000341 attaches and then fails every charge', async () => {
     const customer = await h.stripe.customers.create();
@@ -218,6 +245,26 @@ describe('3D Secure', () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect((err as Stripe.errors.StripeCardError).code).toBe('authentication_required');
+  });
+
+  it('0446 pays off-session without set-up; 3178 is declined insufficient_funds even once set up', async () => {
+    const customer = await h.stripe.customers.create();
+    const ready = await h.stripe.paymentMethods.attach('pm_card_authenticationRequiredSetupForOffSession', {
+      customer: customer.id,
+    });
+    expect((await pay(ready.id, { customer: customer.id, off_session: true })).status).toBe('succeeded');
+    expect((await pay(ready.id, { customer: customer.id })).status).toBe('requires_action');
+
+    const si = await h.stripe.setupIntents.create({
+      customer: customer.id,
+      payment_method: 'pm_card_authenticationRequiredChargeDeclinedInsufficientFunds',
+      confirm: true,
+    });
+    await h.control(`/_emulator/intents/${si.id}/authenticate`, { outcome: 'complete' });
+    const err = await pay(si.payment_method as string, { customer: customer.id, off_session: true }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Stripe.errors.StripeCardError).decline_code).toBe('insufficient_funds');
   });
 
   it('4000002500003155 asks on-session always, off-session only until set up', async () => {
