@@ -211,7 +211,7 @@ export function confirmPaymentIntent(
   const pmId = o.payment_method ?? idOf(current.payment_method);
   if (pmId === null) {
     throw unexpectedState(
-      "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with a customer's saved payment method, you can provide the payment_method parameter.",
+      "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
       'payment_intent_unexpected_state',
     );
   }
@@ -292,6 +292,8 @@ function decline(
   const next = ctx.account.update({
     ...pi,
     status: 'requires_payment_method',
+    // Stripe clears the method after a failure; the next confirmation must name one.
+    payment_method: null,
     last_payment_error: lastError,
     latest_charge: charge.id,
     next_action: null,
@@ -384,6 +386,7 @@ export function authenticatePaymentIntent(
   const next = ctx.account.update({
     ...pi,
     status: 'requires_payment_method',
+    payment_method: null,
     next_action: null,
     last_payment_error: authenticationFailure('payment_intent', pm),
   });

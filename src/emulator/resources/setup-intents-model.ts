@@ -161,6 +161,7 @@ function failSetup(
   const next = ctx.account.update({
     ...si,
     status: 'requires_payment_method',
+    payment_method: null,
     next_action: null,
     last_setup_error: declineRecord(d, pm),
   });
@@ -185,6 +186,7 @@ export function authenticateSetupIntent(
   const next = ctx.account.update({
     ...si,
     status: 'requires_payment_method',
+    payment_method: null,
     next_action: null,
     last_setup_error: authenticationFailure('setup_intent', pm),
   });
