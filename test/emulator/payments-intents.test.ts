@@ -97,9 +97,9 @@ describe('issuer declines', () => {
       const pi = err.payment_intent!;
       expect(pi.status).toBe('requires_payment_method');
       expect(pi.last_payment_error).toMatchObject({ type: 'card_error', code, decline_code: declineCode });
-    // The failed method is kept on the error only; a retry must name a payment method.
-    expect(pi.payment_method).toBeNull();
-    expect(pi.last_payment_error?.payment_method?.id).toMatch(/^pm_/);
+      // The failed method is kept on the error only; a retry must name a payment method.
+      expect(pi.payment_method).toBeNull();
+      expect(pi.last_payment_error?.payment_method?.id).toMatch(/^pm_/);
       const charge = await h.stripe.charges.retrieve(pi.latest_charge as string);
       expect(charge).toMatchObject({ status: 'failed', failure_code: code, paid: false });
       expect(await eventTypes(pi.id, charge.id)).toEqual([
