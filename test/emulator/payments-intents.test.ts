@@ -317,6 +317,23 @@ describe('manual capture and cancel', () => {
     ]);
   });
 
+  it('an authorization not captured within 7 days lapses: canceled automatically, hold released', async () => {
+    const pi = await pay('pm_card_visa', { capture_method: 'manual' });
+    await h.control('/_emulator/settings', { clock: { offset_seconds: 8 * 86_400 } });
+    try {
+      const lapsed = await h.stripe.paymentIntents.retrieve(pi.id);
+      expect(lapsed).toMatchObject({
+        status: 'canceled',
+        cancellation_reason: 'automatic',
+        amount_capturable: 0,
+      });
+      const charge = await h.stripe.charges.retrieve(pi.latest_charge as string);
+      expect(charge).toMatchObject({ captured: false, refunded: true, amount_refunded: 2000 });
+    } finally {
+      await h.control('/_emulator/settings', { clock: null });
+    }
+  });
+
   it('refuses to capture more than was authorized', async () => {
     const pi = await pay('pm_card_visa', { capture_method: 'manual' });
     const err = await h.stripe.paymentIntents

@@ -1,5 +1,6 @@
 // Payment intent changes after the first confirmation: capture (whole or partial), cancel (releasing
-// a held authorization) and update (amount, payment method, descriptive fields).
+// a held authorization), the lapse of an uncaptured authorization after 7 days, and update (amount,
+// payment method, descriptive fields).
 
 import type Stripe from 'stripe';
 import { invalidRequest, unexpectedState } from '../core/errors.js';
@@ -16,11 +17,27 @@ import {
 } from './payment-intents-model.js';
 import { resolvePaymentMethod } from './payment-methods-model.js';
 
+/** Card authorizations lapse when not captured within 7 days. */
+const AUTHORIZATION_LIFETIME_SECONDS = 7 * 86_400;
+
+/**
+ * Cancels an authorization older than 7 days on the emulator clock (checked when the intent is read
+ * or captured): the hold is released and the intent becomes `canceled` with reason `automatic`.
+ */
+export function lapseIfDue(ctx: PaymentsContext, pi: Stripe.PaymentIntent): Stripe.PaymentIntent {
+  if (pi.status !== 'requires_capture') return pi;
+  const chargeId = idOf(pi.latest_charge);
+  const charge = chargeId ? ctx.account.get('charge', chargeId) : undefined;
+  if (!charge || ctx.now() < charge.created + AUTHORIZATION_LIFETIME_SECONDS) return pi;
+  return cancelPaymentIntent(ctx, pi, 'automatic');
+}
+
 export function capturePaymentIntent(
   ctx: PaymentsContext,
   pi: Stripe.PaymentIntent,
   amountToCapture?: number,
 ): Stripe.PaymentIntent {
+  pi = lapseIfDue(ctx, pi);
   requireState(pi, 'capture');
   const amount = amountToCapture ?? pi.amount_capturable;
   const problem = captureAmountError(amount, pi.amount_capturable);

@@ -8,9 +8,14 @@ import { listResponse, listWithCreatedShape } from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
 import { p, parseParams } from '../core/params.js';
 import { type SearchSpec, searchResponse, searchShape } from '../core/search.js';
-import { paymentsContext } from '../payments/context.js';
+import { automaticContext, paymentsContext } from '../payments/context.js';
 import { currencyParam } from './common.js';
-import { cancelPaymentIntent, capturePaymentIntent, updatePaymentIntent } from './payment-intents-changes.js';
+import {
+  cancelPaymentIntent,
+  capturePaymentIntent,
+  lapseIfDue,
+  updatePaymentIntent,
+} from './payment-intents-changes.js';
 import {
   type ConfirmResult,
   confirmPaymentIntent,
@@ -168,7 +173,7 @@ export function registerPaymentIntents(emu: EmulatorCore): void {
 
   emu.route('GET', '/v1/payment_intents/:id', (req) => {
     parseParams({ client_secret: p.string() }, req.params);
-    return get(req);
+    return lapseIfDue(automaticContext(emu, req.account), get(req));
   });
 
   emu.route('POST', '/v1/payment_intents/:id', (req) => {
