@@ -1,7 +1,16 @@
 // The emulator benchmark of issue #3: the official SDK in its own process against Coffer's emulator
 // and, on the operations it supports, stripe-stateful-mock; then 100,000 customers held in memory.
 import { type BenchChild, startChild } from '../lib/child.js';
-import { errorNote, fmtInt, fmtLatency, fmtLoad, fmtMb, type SuiteResult, verdict } from '../lib/report.js';
+import {
+  errorNote,
+  errorText,
+  fmtInt,
+  fmtLatency,
+  fmtLoad,
+  fmtMb,
+  type SuiteResult,
+  verdict,
+} from '../lib/report.js';
 import { SDK_OPERATIONS, type SdkLoadJob, type SdkOperation } from '../load/sdk-operations.js';
 import type { LoadReport, LoadShape } from '../load/shapes.js';
 import type { EmulatorName, MemorySample } from './host.js';
@@ -61,7 +70,7 @@ export async function runEmulatorSuite(options: { scale: number }): Promise<Suit
       const failing = SDK_OPERATIONS.filter((op) => probes[name][op] !== null);
       if (failing.length) {
         out.notes.push(
-          `- ${name} does not answer: ${failing.map((op) => `\`${op}\` (${probes[name][op]?.split('\n')[0]})`).join('; ')}.`,
+          `- ${name} does not answer: ${failing.map((op) => `\`${op}\` (${errorText(probes[name][op])})`).join('; ')}.`,
         );
       }
     }
@@ -117,7 +126,7 @@ export async function runEmulatorSuite(options: { scale: number }): Promise<Suit
     for (const host of hosts.splice(0)) await host.stop();
     await measureMemory(run, ms(90_000), out);
   } catch (error) {
-    out.notes.push(`- The emulator benchmark stopped early: ${(error as Error).message.split('\n')[0]}`);
+    out.notes.push(`- The emulator benchmark stopped early: ${errorText(error)}`);
     if (!out.measurements.length) {
       out.measurements.push({
         system: 'Coffer emulator',
@@ -168,7 +177,7 @@ async function measureMemory(
     });
     out.notes.push(...errorNote('customer creation for the memory test', created));
   } catch (error) {
-    out.notes.push(`- The memory measurement failed: ${(error as Error).message.split('\n')[0]}`);
+    out.notes.push(`- The memory measurement failed: ${errorText(error)}`);
     out.measurements.push({
       system: 'Coffer emulator',
       name: `memory holding ${fmtInt(MEMORY_CUSTOMERS)} customers`,

@@ -100,3 +100,11 @@ export function markdown(options: {
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
+
+/** An error's message without its stack frames, on one line (child errors arrive as whole stacks). */
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split('\n').filter((line) => !/^\s+at /.test(line));
+  const flat = lines.join(' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+}

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { type BenchChild, startChild } from '../lib/child.js';
 import {
   errorNote,
+  errorText,
   fmtInt,
   fmtLatency,
   fmtLoad,
@@ -31,7 +32,7 @@ const CONCURRENCY = 16;
 
 class Run {
   readonly tag = randomBytes(3).toString('hex');
-  readonly secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  readonly secret = `whsec_${randomBytes(24).toString('hex')}`;
   private next = 0;
   constructor(
     readonly load: BenchChild,
@@ -247,7 +248,7 @@ async function measureSyncEngine(
       ...errorNote('sync-engine at 1,000/s', figures.at1000),
     );
   } catch (error) {
-    out.notes.push(`- sync-engine could not be measured: ${(error as Error).message.split('\n')[0]}`);
+    out.notes.push(`- sync-engine could not be measured: ${errorText(error)}`);
   } finally {
     await sut?.call('close', null, 30_000).catch(() => undefined);
     await sut?.stop();
@@ -392,7 +393,7 @@ async function measureCoffer(
         .join(', ')}.`,
     );
   } catch (error) {
-    out.notes.push(`- Coffer on ${engine} could not be measured: ${(error as Error).message.split('\n')[0]}`);
+    out.notes.push(`- Coffer on ${engine} could not be measured: ${errorText(error)}`);
     out.measurements.push({
       system,
       name: '(a)–(d) webhook intake and worker',
