@@ -25,6 +25,7 @@ import {
   cardHidden,
   declineError,
   markSetUpForOffSession,
+  paymentMethodToConfirm,
   resolvePaymentMethod,
   testCardOf,
 } from './payment-methods-model.js';
@@ -208,17 +209,7 @@ export function confirmPaymentIntent(
     errorOnRequiresAction: o.error_on_requires_action ?? previous.errorOnRequiresAction,
     authenticated: false,
   };
-  const pmId = o.payment_method ?? idOf(current.payment_method);
-  if (pmId === null) {
-    throw unexpectedState(
-      "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
-      'payment_intent_unexpected_state',
-    );
-  }
-  const pm =
-    o.payment_method === undefined
-      ? ctx.account.require('payment_method', pmId, 'payment_method', 'PaymentMethod')
-      : resolvePaymentMethod(ctx, pmId);
+  const pm = paymentMethodToConfirm(ctx, 'PaymentIntent', o.payment_method, idOf(current.payment_method));
   checkOwnership(pm, idOf(current.customer));
   const pi = ctx.account.update(
     {

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
-import { cardError, invalidRequest, resourceMissing } from '../core/errors.js';
+import { cardError, invalidRequest, resourceMissing, unexpectedState } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { attachDecline, cardChecks } from '../payments/card-outcome.js';
 import type { PaymentsContext } from '../payments/context.js';
@@ -237,6 +237,23 @@ export function resolvePaymentMethod(
     return insertCard(ctx, fromTestToken(ctx, card), {});
   }
   return ctx.account.require('payment_method', value, param, 'PaymentMethod');
+}
+
+/** The payment method an intent confirmation uses: the one given, or the intent's own. */
+export function paymentMethodToConfirm(
+  ctx: PaymentsContext,
+  kind: 'PaymentIntent' | 'SetupIntent',
+  given: string | undefined,
+  current: string | null,
+): Stripe.PaymentMethod {
+  if (given !== undefined) return resolvePaymentMethod(ctx, given);
+  if (current === null) {
+    throw unexpectedState(
+      `You cannot confirm this ${kind} because it's missing a payment method. You can either update the ${kind} with a payment method and then confirm it again, or confirm it again directly with a payment method.`,
+      kind === 'PaymentIntent' ? 'payment_intent_unexpected_state' : 'setup_intent_unexpected_state',
+    );
+  }
+  return ctx.account.require('payment_method', current, 'payment_method', 'PaymentMethod');
 }
 
 export function cardHidden(ctx: PaymentsContext, pm: Stripe.PaymentMethod): CardHidden {

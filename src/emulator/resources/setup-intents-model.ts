@@ -19,6 +19,7 @@ import {
   attachPaymentMethod,
   declineError,
   markSetUpForOffSession,
+  paymentMethodToConfirm,
   resolvePaymentMethod,
   testCardOf,
 } from './payment-methods-model.js';
@@ -105,17 +106,7 @@ export function confirmSetupIntent(
   o: { payment_method?: string; return_url?: string },
 ): SetupConfirmResult {
   requireState(current, 'confirm');
-  const pmId = o.payment_method ?? idOf(current.payment_method);
-  if (pmId === null) {
-    throw unexpectedState(
-      "You cannot confirm this SetupIntent because it's missing a payment method. Provide the payment_method parameter.",
-      'setup_intent_unexpected_state',
-    );
-  }
-  const pm =
-    o.payment_method === undefined
-      ? ctx.account.require('payment_method', pmId, 'payment_method', 'PaymentMethod')
-      : resolvePaymentMethod(ctx, pmId);
+  const pm = paymentMethodToConfirm(ctx, 'SetupIntent', o.payment_method, idOf(current.payment_method));
   const hidden = { ...hiddenOf(ctx, current), returnUrl: o.return_url ?? hiddenOf(ctx, current).returnUrl };
   const si = ctx.account.update({ ...current, payment_method: pm.id }, hidden);
   return attemptSetup(ctx, si, pm, false);
