@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description of the service, served at GET /openapi.json. Request bodies come from
 // the same zod schemas the routes validate with, so the two cannot drift apart.
 import { z } from 'zod';
+import { responseSchemas } from './openapi-responses.js';
 import { createCheckoutBody, createIntentBody, ensureCustomerBody, refundBody } from './routes/schemas.js';
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -45,7 +46,12 @@ const ERROR_TEXT: Record<number, string> = {
 };
 const API_ERRORS = [400, 401, 404, 409, 502, 503];
 
-const operation = (summary: string, body: string | undefined, success: string, params: string[] = []) => ({
+const operation = (
+  summary: string,
+  body: string | undefined,
+  [success, result]: [string, keyof typeof responseSchemas],
+  params: string[] = [],
+) => ({
   summary,
   security: [{ bearer: [] }],
   ...(params.length
@@ -53,7 +59,7 @@ const operation = (summary: string, body: string | undefined, success: string, p
     : {}),
   ...(body ? { requestBody: { required: true, content: json(ref(body)) } } : {}),
   responses: {
-    [success]: { description: 'OK', content: json({ type: 'object' }) },
+    [success]: { description: 'OK', content: json(ref(result)) },
     ...errors(...API_ERRORS),
   },
 });
@@ -76,31 +82,46 @@ export function openApiDocument(): object {
         CreateCheckoutSession: jsonSchema(createCheckoutBody),
         CreatePaymentIntent: jsonSchema(createIntentBody),
         CreateRefund: jsonSchema(refundBody),
+        ...responseSchemas,
       },
     },
     paths: {
       '/v1/customers/ensure': {
-        post: operation('Create (once) or return the Stripe customer of a user', 'EnsureCustomer', '200'),
+        post: operation('Create (once) or return the Stripe customer of a user', 'EnsureCustomer', [
+          '200',
+          'EnsuredCustomer',
+        ]),
       },
       '/v1/customers/{userId}': {
-        get: operation('The customer mapped to a user', undefined, '200', ['userId']),
+        get: operation('The customer mapped to a user', undefined, ['200', 'Customer'], ['userId']),
       },
       '/v1/checkout/sessions': {
-        post: operation('Start a Checkout Session', 'CreateCheckoutSession', '201'),
+        post: operation('Start a Checkout Session', 'CreateCheckoutSession', ['201', 'CheckoutSession']),
       },
       '/v1/checkout/sessions/{id}/status': {
         get: operation(
           'A session’s status from the mirror (paid only once the webhook arrived)',
           undefined,
-          '200',
+          ['200', 'CheckoutStatus'],
           ['id'],
         ),
       },
       '/v1/payments/intents': {
-        post: operation('Create a PaymentIntent and return its client secret', 'CreatePaymentIntent', '201'),
+        post: operation('Create a PaymentIntent and return its client secret', 'CreatePaymentIntent', [
+          '201',
+          'PaymentIntent',
+        ]),
+      },
+      '/v1/payments/intents/{id}': {
+        get: operation(
+          'A payment’s outcome with a message safe to show the customer',
+          undefined,
+          ['200', 'PaymentStatus'],
+          ['id'],
+        ),
       },
       '/v1/payments/intents/{id}/refunds': {
-        post: operation('Refund a payment in full or in part', 'CreateRefund', '201', ['id']),
+        post: operation('Refund a payment in full or in part', 'CreateRefund', ['201', 'Refund'], ['id']),
       },
       '/webhooks/stripe': {
         post: {

@@ -75,6 +75,7 @@ export interface ServiceBilling {
   };
   payments: {
     createIntent(input: CreateIntentInput): Promise<unknown>;
+    status(paymentIntentId: string): Promise<unknown>;
     refund(paymentIntentId: string, input: RefundInput): Promise<unknown>;
   };
 }

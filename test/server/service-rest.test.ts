@@ -2,13 +2,22 @@
 // is configured), each endpoint's happy path, validation errors naming the field, and the error table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from '../../src/server/index.js';
+import { responseSchemas } from '../../src/server/openapi-responses.js';
 import { closeStores, storeTargets } from '../support/store.js';
-import { API_KEY, type ServiceHarness, startHarness } from './support/service.js';
+import { API_KEY, eventually, type ServiceHarness, startHarness } from './support/service.js';
 
 afterAll(closeStores);
 
 const errorOf = async (response: Response) =>
   ((await response.json()) as { error: { code: string; field?: string } }).error;
+
+/** Reads a JSON body and checks it has every field the OpenAPI document calls required. */
+async function documented<T>(response: Response, schema: keyof typeof responseSchemas): Promise<T> {
+  const body = (await response.json()) as Record<string, unknown>;
+  for (const field of responseSchemas[schema].required)
+    expect(body, `${schema}.${field}`).toHaveProperty(field);
+  return body as T;
+}
 
 describe.each(storeTargets)('REST API on $name', (target) => {
   let h: ServiceHarness;
@@ -59,7 +68,7 @@ describe.each(storeTargets)('REST API on $name', (target) => {
         body: { userId: 'u_rest_1', email: 'one@example.com' },
       });
       expect(first.status).toBe(200);
-      const created = (await first.json()) as { customerId: string; created: boolean };
+      const created = await documented<{ customerId: string; created: boolean }>(first, 'EnsuredCustomer');
       expect(created).toMatchObject({ customerId: expect.stringMatching(/^cus_/), created: true });
       const again = (await (
         await h.api('/v1/customers/ensure', { body: { userId: 'u_rest_1' } })
@@ -67,7 +76,10 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       expect(again).toMatchObject({ customerId: created.customerId, created: false });
       const read = await h.api('/v1/customers/u_rest_1');
       expect(read.status).toBe(200);
-      expect(await read.json()).toMatchObject({ userId: 'u_rest_1', customerId: created.customerId });
+      expect(await documented(read, 'Customer')).toMatchObject({
+        userId: 'u_rest_1',
+        customerId: created.customerId,
+      });
     });
 
     it('answers 404 for a user without a customer', async () => {
@@ -105,12 +117,12 @@ describe.each(storeTargets)('REST API on $name', (target) => {
         body: { userId: 'u_rest_checkout', lookupKey: 'rest_test_plan', ...urls },
       });
       expect(response.status).toBe(201);
-      const session = (await response.json()) as { id: string; url: string };
+      const session = await documented<{ id: string; url: string }>(response, 'CheckoutSession');
       expect(session.id).toMatch(/^cs_test_/);
       expect(session.url).toMatch(/^http/);
       const status = await h.api(`/v1/checkout/sessions/${session.id}/status`);
       expect(status.status).toBe(200);
-      const body = (await status.json()) as { status: string; sessionId: string };
+      const body = await documented<{ status: string; sessionId: string }>(status, 'CheckoutStatus');
       expect(body.sessionId).toBe(session.id);
       expect(body.status).not.toBe('paid');
     });
@@ -135,24 +147,35 @@ describe.each(storeTargets)('REST API on $name', (target) => {
   });
 
   describe('payments', () => {
-    it('creates an intent, and refunds it once paid', async () => {
+    it('creates an intent, reports its outcome, and refunds it once paid', async () => {
       const response = await h.api('/v1/payments/intents', {
         body: { userId: 'u_rest_pay', amount: 2_000, currency: 'usd' },
       });
       expect(response.status).toBe(201);
-      const intent = (await response.json()) as { id: string; clientSecret: string; amount: number };
+      const intent = await documented<{ id: string; clientSecret: string; amount: number }>(
+        response,
+        'PaymentIntent',
+      );
       expect(intent).toMatchObject({
         id: expect.stringMatching(/^pi_/),
         amount: 2_000,
         clientSecret: expect.any(String),
       });
       await h.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+      // The outcome is read from the mirror, so it turns succeeded once the webhook was processed.
+      const outcome = await eventually(async () => {
+        const response = await h.api(`/v1/payments/intents/${intent.id}`);
+        expect(response.status).toBe(200);
+        const body = await documented<{ status: string }>(response, 'PaymentStatus');
+        return body.status === 'succeeded' ? body : undefined;
+      });
+      expect(outcome).toMatchObject({ paymentIntentId: intent.id, message: expect.any(String) });
 
       const refund = await h.api(`/v1/payments/intents/${intent.id}/refunds`, {
         body: { amount: 500, reason: 'requested_by_customer' },
       });
       expect(refund.status).toBe(201);
-      expect(await refund.json()).toMatchObject({
+      expect(await documented(refund, 'Refund')).toMatchObject({
         id: expect.stringMatching(/^re_/),
         amount: 500,
         paymentIntentId: intent.id,

@@ -30,6 +30,9 @@ export function apiRoutes(billing: ServiceBilling): Hono {
   api.post('/payments/intents', async (c) => {
     return c.json((await billing.payments.createIntent(await jsonBody(c, createIntentBody))) as object, 201);
   });
+  api.get('/payments/intents/:id', async (c) => {
+    return c.json((await billing.payments.status(c.req.param('id'))) as object);
+  });
   api.post('/payments/intents/:id/refunds', async (c) => {
     const input = await jsonBody(c, refundBody);
     return c.json((await billing.payments.refund(c.req.param('id'), input)) as object, 201);
