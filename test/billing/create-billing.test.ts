@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, createBilling } from '../../src/billing/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startBillingApp } from '../support/billing-app.js';
+import { fileStore, startBillingApp } from '../support/billing-app.js';
 import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
 import { storeTargets, uniqueSchema } from '../support/store.js';
 
@@ -55,7 +55,7 @@ describe('createBilling configuration', () => {
 
 describe.each(storeTargets)('createBilling on $name', (target) => {
   it('leaves a store it was given open, and worker:false processes only when asked', async () => {
-    const store = await target.open();
+    const store = await fileStore(target);
     const app = await startBillingApp(emu, store, { worker: false });
     const { billing } = app;
     const seen: string[] = [];

@@ -6,7 +6,7 @@ import { scopeKey } from '../../src/billing/operations/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { eventually, useBillingApp } from '../support/billing-app.js';
+import { eventually, fileStore, useBillingApp } from '../support/billing-app.js';
 import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
 import { billingServices } from '../support/billing-services.js';
 import { postgresUrl, storeTargets } from '../support/store.js';
@@ -20,7 +20,7 @@ describe.each(storeTargets)('customers.ensure on $name', (target) => {
   let store: Store;
   let services: ReturnType<typeof billingServices>;
   beforeAll(async () => {
-    store = await target.open();
+    store = await fileStore(target);
     await store.migrate();
     services = billingServices(store, emu.stripe);
   });

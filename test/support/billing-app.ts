@@ -70,7 +70,25 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
   }
 }
 
-/** A Billing app on a fresh store of `target` for the enclosing describe block. */
+const fileStores = new Map<string, Promise<Store>>();
+
+/**
+ * One migrated store per engine for the whole test file (opening PGlite costs seconds). Suites share
+ * it; tests keep apart by using their own user ids. `closeStores()` closes it at the end of the file.
+ */
+export function fileStore(target: StoreTarget): Promise<Store> {
+  let store = fileStores.get(target.name);
+  if (!store) {
+    store = target.open().then(async (opened) => {
+      await opened.migrate();
+      return opened;
+    });
+    fileStores.set(target.name, store);
+  }
+  return store;
+}
+
+/** A Billing app on the file's store of `target` for the enclosing describe block. */
 export function useBillingApp(
   emu: TestEmulator,
   target: StoreTarget,
@@ -78,7 +96,7 @@ export function useBillingApp(
 ): Billing {
   let app: BillingApp | undefined;
   beforeAll(async () => {
-    app = await startBillingApp(emu, await target.open(), options);
+    app = await startBillingApp(emu, await fileStore(target), options);
   });
   afterAll(async () => {
     await app?.close();
