@@ -59,9 +59,9 @@ export async function startBillingApp(
   };
 }
 
-/** Polls `check` until it returns a value (bounded: 10 s), for state that webhooks bring. */
+/** Polls `check` until it returns a value (bounded: 20 s; the machine may be busy), for state that webhooks bring. */
 export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 20_000;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
