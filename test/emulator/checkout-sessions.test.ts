@@ -143,7 +143,14 @@ describe('payment mode', () => {
     expect(pending.body.session.status).toBe('open');
     const pi = await h.stripe.paymentIntents.retrieve(pending.body.session.payment_intent);
     expect(pi.status).toBe('requires_action');
-    await h.control(`/_emulator/intents/${pi.id}/authenticate`, { outcome: 'complete' });
+    // The customer completes 3D Secure on the test page and is sent on to the success URL.
+    const posted = await fetch(pi.next_action!.redirect_to_url!.url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=complete',
+      redirect: 'manual',
+    });
+    expect(posted.headers.get('location')).toBe(`https://shop.example/thanks?session=${session.id}`);
     expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('complete');
   });
 

@@ -40,17 +40,24 @@ function summary(intent: Intent): string {
   return `Pay ${(intent.amount / 10 ** exp).toFixed(exp)} ${intent.currency.toUpperCase()}.`;
 }
 
-/** Applies the outcome and returns the updated intent. */
-function authenticate(emu: EmulatorCore, account: AccountStore, intent: Intent, success: boolean): Intent {
+/**
+ * Applies the outcome; returns the updated intent and, when it completed a Checkout Session, the
+ * session's success URL (where the customer goes next).
+ */
+function authenticate(
+  emu: EmulatorCore,
+  account: AccountStore,
+  intent: Intent,
+  success: boolean,
+): { intent: Intent; checkoutRedirect: string | null } {
   const ctx = automaticContext(emu, account);
   const after =
     intent.object === 'setup_intent'
       ? authenticateSetupIntent(ctx, intent, success)
       : authenticatePaymentIntent(ctx, intent, success);
-  // An intent of a Checkout Session completes the session once authenticated.
   const session = sessionOfIntent(ctx, after);
-  if (session) finishIfPaid(ctx, session, after);
-  return after;
+  const checkoutRedirect = session ? finishIfPaid(ctx, session, after).redirect_url : null;
+  return { intent: after, checkoutRedirect };
 }
 
 /** Where the browser goes afterwards: the intent's `return_url` with Stripe's query parameters. */
@@ -88,8 +95,8 @@ export function registerThreeDSecurePages(emu: EmulatorCore): void {
     const { outcome } = parseParams({ outcome: outcomeParam(), client_secret: p.string() }, req.params);
     const found = waitingIntent(emu, id);
     if (!found) return PageResponse.html(renderThreeDSecureGone(id), 404);
-    const after = authenticate(emu, found.account, found.intent, outcome === 'complete');
-    const target = returnUrlOf(found.intent, after);
+    const done = authenticate(emu, found.account, found.intent, outcome === 'complete');
+    const target = returnUrlOf(found.intent, done.intent) ?? done.checkoutRedirect;
     if (target) return PageResponse.redirect(target);
     return PageResponse.html(renderThreeDSecureDone(id, outcome === 'complete'));
   });
@@ -107,6 +114,6 @@ export function registerThreeDSecurePages(emu: EmulatorCore): void {
           : 'payment_intent_unexpected_state',
       );
     }
-    return authenticate(emu, found.account, found.intent, outcome === 'complete');
+    return authenticate(emu, found.account, found.intent, outcome === 'complete').intent;
   });
 }
