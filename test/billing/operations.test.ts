@@ -82,6 +82,19 @@ describe.each(storeTargets)('operations on $name', (target) => {
     expect((await customersTagged(tag)).map((c) => c.id)).toEqual([retried.result.id]);
   });
 
+  it('an attempt unanswered for more than a day looks for what it made before re-sending', async () => {
+    const tag = uniqueUser('stale');
+    const attempt = await ops.begin(createSpec(tag));
+    const made = await emu.stripe.customers.create(attempt.request, {
+      idempotencyKey: attempt.idempotencyKey,
+    });
+    clock.advance(25 * 60 * 60 * 1000); // past Stripe's 24 h key retention
+    const spec = { ...createSpec(tag), beforeNewAttempt: async () => ({ id: made.id }) };
+    const outcome = await ops.run(spec);
+    expect(outcome).toMatchObject({ source: 'recovered', result: { id: made.id } });
+    expect((await ops.latest('customer.create', scopeKey({ user: tag })))?.status).toBe('abandoned');
+  });
+
   it('a deliberate new attempt gets a new key and a new object; a plain repeat reuses the result', async () => {
     const tag = uniqueUser('again');
     const first = await ops.run(createSpec(tag));

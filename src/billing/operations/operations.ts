@@ -73,6 +73,8 @@ export interface Operations {
 }
 
 const MAX_ROUNDS = 5;
+/** Stripe keeps an idempotency key at least this long (stripe-api.md §1.7). */
+const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const OPERATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
 /** `scopeKey({ user: 'u1', price: 'price_1' })` → `user=u1&price=price_1` (order kept, values escaped). */
@@ -236,7 +238,17 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
     let forceNew = spec.newAttempt === true;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const last = await latest(spec.kind, spec.scope);
-      if (last?.status === 'pending' && !forceNew) return { attempt: last as Attempt<Req> };
+      if (last?.status === 'pending' && !forceNew) {
+        // Stripe may have forgotten a key this old: look for what the first try made before re-sending.
+        if (clock.now() - last.createdAt.getTime() > KEY_RETENTION_MS) {
+          const found = await spec.beforeNewAttempt?.();
+          if (found !== undefined) {
+            await setStatus(last.id, 'abandoned');
+            return { done: { result: found, source: 'recovered', attempt: undefined } };
+          }
+        }
+        return { attempt: last as Attempt<Req> };
+      }
       if (last?.status === 'succeeded' && !forceNew) {
         const reusable = spec.reuse ? await spec.reuse(last as Attempt<Req> & { result: Res }) : true;
         if (reusable) return { done: { result: last.result as Res, source: 'reused', attempt: last } };
