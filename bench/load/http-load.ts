@@ -14,6 +14,7 @@ export interface WebhookLoadJob {
   offset: number;
   shape: LoadShape;
   keepStarts?: boolean;
+  keepSamples?: boolean;
 }
 
 function post(agent: Agent, url: URL, body: string, signature: string): Promise<number> {
@@ -65,7 +66,7 @@ serveParent({
           if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
           return label(i);
         },
-        { label, keepStarts: job.keepStarts ?? false },
+        { label, keepStarts: job.keepStarts ?? false, keepSamples: job.keepSamples ?? false },
       );
     } finally {
       agent.destroy();

@@ -1,9 +1,7 @@
 // The webhook benchmark of issue #4: Coffer's intake and worker against @supabase/stripe-sync-engine,
 // same events, same PostgreSQL, same run; Coffer on PGlite beside it.
-import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { type BenchChild, startChild } from '../lib/child.js';
+import { startChild } from '../lib/child.js';
 import {
   errorNote,
   errorText,
@@ -16,283 +14,123 @@ import {
   verdict,
 } from '../lib/report.js';
 import { ratePerSecond, summarize } from '../lib/stats.js';
-import type { LoadReport, LoadShape } from '../load/shapes.js';
-import { objectIdFor } from './events.js';
-import type { EngineName, MirrorProgress, SystemName, SystemOptions } from './system.js';
+import type { LoadReport } from '../load/shapes.js';
+import {
+  CONCURRENCY,
+  closed,
+  interleaved,
+  MirrorPoller,
+  open,
+  processedCount,
+  Run,
+  type Started,
+  startSystem,
+  stopSystem,
+  type WebhookSuiteOptions,
+  waitForProcessed,
+} from './phases.js';
+import type { EngineName, MirrorProgress, SystemName } from './system.js';
 
-export interface WebhookSuiteOptions {
-  databaseUrl: string;
-  /** Multiplies every duration and count (1 = the full run). */
-  scale: number;
-  /** The engines Coffer is measured on (sync-engine always runs on PostgreSQL). */
-  engines: EngineName[];
-}
+export type { WebhookSuiteOptions } from './phases.js';
 
-const CONCURRENCY = 16;
+const INTAKE_ROUNDS = 3;
+const INTAKE_ROUND_MS = 3_000;
 
-class Run {
-  readonly tag = randomBytes(3).toString('hex');
-  readonly secret = `whsec_${randomBytes(24).toString('hex')}`;
-  private next = 0;
-  constructor(
-    readonly load: BenchChild,
-    readonly scale: number,
-  ) {}
+const engineLabel = (engine: EngineName) => (engine === 'postgres' ? 'PostgreSQL' : 'PGlite');
 
-  ms(base: number): number {
-    return Math.max(1000, Math.round(base * this.scale));
-  }
-
-  /** Reserves the next `count` events of the run: their first index and the ids of their objects. */
-  plan(shape: LoadShape): { offset: number; ids: string[] } {
-    const offset = this.next;
-    const count =
-      shape.kind === 'closed' ? shape.maxOps : Math.floor((shape.ratePerSecond * shape.durationMs) / 1000);
-    this.next += count;
-    return { offset, ids: Array.from({ length: count }, (_, i) => objectIdFor(this.tag, offset + i)) };
-  }
-
-  /** Sends a phase of fresh events to `url`; `ids` are the objects of the events actually sent. */
-  async send(
-    url: string,
-    shape: LoadShape,
-    keepStarts = false,
-    planned = this.plan(shape),
-  ): Promise<{ report: LoadReport; ids: string[] }> {
-    const budget = (shape.kind === 'closed' ? shape.maxMs : shape.durationMs) + 60_000;
-    const report = await this.load.call<LoadReport>(
-      'run',
-      { url, secret: this.secret, tag: this.tag, offset: planned.offset, shape, keepStarts },
-      budget,
-    );
-    return { report, ids: planned.ids.slice(0, report.completed + report.failed) };
-  }
-}
-
-/**
- * Asks the system, every `intervalMs`, which of the ids are mirrored yet, and records when each was
- * first seen (and the row's own synced_at). Runs while the load is being sent.
- */
-class MirrorPoller {
-  readonly firstSeen = new Map<string, number>();
-  readonly syncedAt = new Map<string, number>();
-  lastSeen = 0;
-  private readonly unseen: Set<string>;
-  private readonly done: Promise<void>;
-  private readonly created = Date.now();
-
-  /** With `ratePerSecond` (an open loop), only ids whose events are due by now (+0.5 s) are asked for. */
-  constructor(
-    private readonly sut: BenchChild,
-    private readonly ids: string[],
-    private readonly intervalMs: number,
-    timeoutMs: number,
-    private readonly ratePerSecond?: number,
-  ) {
-    this.unseen = new Set(ids);
-    this.done = this.loop(this.created + timeoutMs);
-  }
-
-  private due(): string[] {
-    if (this.ratePerSecond === undefined) return [...this.unseen];
-    const sent = Math.ceil(((Date.now() - this.created) / 1000 + 0.5) * this.ratePerSecond);
-    return this.ids.slice(0, sent).filter((id) => this.unseen.has(id));
-  }
-
-  /** Stops waiting for these ids (their events were never sent). */
-  forget(ids: string[]): void {
-    for (const id of ids) this.unseen.delete(id);
-  }
-
-  /** Resolves when every id was seen, or at the time limit. */
-  async finished(): Promise<this> {
-    await this.done;
-    return this;
-  }
-
-  private async loop(deadline: number): Promise<void> {
-    while (this.unseen.size && Date.now() < deadline) {
-      const due = this.due();
-      const found = due.length ? await this.sut.call<MirrorProgress>('mirrored', due, 30_000) : {};
-      const now = Date.now();
-      for (const [id, at] of Object.entries(found)) {
-        if (!this.unseen.delete(id)) continue;
-        this.firstSeen.set(id, now);
-        if (at !== null) this.syncedAt.set(id, at);
-        this.lastSeen = now;
-      }
-      if (this.unseen.size) await sleep(this.intervalMs);
-    }
-  }
-}
-
-async function processedCount(sut: BenchChild): Promise<number> {
-  return (await sut.call<Record<string, number | null>>('stats', null, 30_000)).processed ?? 0;
-}
-
-/**
- * Watches the worker's own `processed` counter (in memory, so watching costs no query) every 50 ms until
- * it reaches `target()` (known once the load has finished) or the time limit; resolves with the time.
- */
-async function waitForProcessed(
-  sut: BenchChild,
-  target: () => number | undefined,
-  timeoutMs: number,
-): Promise<{ at: number; processed: number }> {
-  const deadline = Date.now() + timeoutMs;
-  let processed = 0;
-  while (Date.now() < deadline) {
-    processed = await processedCount(sut);
-    const goal = target();
-    if (goal !== undefined && processed >= goal) return { at: Date.now(), processed };
-    await sleep(50);
-  }
-  return { at: Date.now(), processed };
-}
-
-async function startSystem(
+/** Starts a system, or notes why it could not be. */
+async function tryStart(
   run: Run,
   options: WebhookSuiteOptions,
   system: SystemName,
   engine: EngineName,
   schemas: string[],
-): Promise<{ sut: BenchChild; url: string; via: string }> {
-  const schema = `bench_${system === 'coffer' ? 'coffer' : 'se'}_${run.tag}`;
-  if (engine === 'postgres') schemas.push(schema);
-  const sut = await startChild('webhooks/sut.ts');
-  try {
-    const started = await sut.call<{ url: string; via: string }>(
-      'start',
-      {
-        system,
-        engine,
-        databaseUrl: options.databaseUrl,
-        schema,
-        secret: run.secret,
-      } satisfies SystemOptions,
-      120_000,
-    );
-    return { sut, ...started };
-  } catch (error) {
-    await sut.stop();
-    throw error;
-  }
-}
-
-const closed = (maxOps: number, maxMs: number, concurrency = CONCURRENCY): LoadShape => ({
-  kind: 'closed',
-  concurrency,
-  maxOps,
-  maxMs,
-});
-const open = (rate: number, durationMs: number): LoadShape => ({
-  kind: 'open',
-  ratePerSecond: rate,
-  durationMs,
-  maxInFlight: 512,
-});
-
-interface SyncEngineFigures {
-  concurrent?: LoadReport;
-  sequential?: LoadReport;
-  at1000?: LoadReport;
-}
-
-async function measureSyncEngine(
-  run: Run,
-  options: WebhookSuiteOptions,
-  schemas: string[],
   out: SuiteResult,
-) {
-  const figures: SyncEngineFigures = {};
-  const system = 'sync-engine / PostgreSQL';
-  let sut: BenchChild | undefined;
+): Promise<Started | undefined> {
   try {
-    const started = await startSystem(run, options, 'sync-engine', 'postgres', schemas);
-    sut = started.sut;
+    const started = await startSystem(run, options, system, engine, schemas);
+    out.notes.push(`- ${system} on ${engineLabel(engine)} served via: ${started.via}.`);
+    if (system === 'coffer') await started.sut.call('stopWorker', null, 30_000);
     await run.send(started.url, closed(500, 5_000));
-    const conc = await run.send(started.url, closed(40_000, run.ms(8_000)));
-    figures.concurrent = conc.report;
-    const written = await new MirrorPoller(sut, conc.ids, 100, 10_000).finished();
-    const seq = await run.send(started.url, closed(20_000, run.ms(6_000), 1));
-    figures.sequential = seq.report;
-    figures.at1000 = (await run.send(started.url, open(1000, run.ms(5_000)))).report;
-    out.measurements.push(
-      {
-        system,
-        name: `verify + upsert + ack, concurrency ${CONCURRENCY}`,
-        figures: fmtLoad(conc.report, 'events'),
-        target: 'anchor (issue: about 2,900 events/s, p99 about 10 ms)',
-        verdict: 'n/a',
-      },
-      {
-        system,
-        name: 'verify + upsert + ack, sequential (concurrency 1)',
-        figures: fmtLoad(seq.report, 'events'),
-        target: 'anchor (issue: about 1,400 events/s)',
-        verdict: 'n/a',
-      },
-      {
-        system,
-        name: 'acknowledgement at an open-loop 1,000 events/s',
-        figures: fmtLoad(figures.at1000, 'events'),
-        target: 'anchor',
-        verdict: 'n/a',
-      },
-    );
-    out.notes.push(
-      `- sync-engine served via: ${started.via}. After the concurrency-${CONCURRENCY} phase, ` +
-        `${fmtInt(written.firstSeen.size)} of its ${fmtInt(conc.ids.length)} objects were in its tables.`,
-      ...errorNote('sync-engine concurrency 16', conc.report),
-      ...errorNote('sync-engine sequential', seq.report),
-      ...errorNote('sync-engine at 1,000/s', figures.at1000),
-    );
+    return started;
   } catch (error) {
-    out.notes.push(`- sync-engine could not be measured: ${errorText(error)}`);
-  } finally {
-    await sut?.call('close', null, 30_000).catch(() => undefined);
-    await sut?.stop();
+    out.notes.push(`- ${system} on ${engineLabel(engine)} could not be measured: ${errorText(error)}`);
+    return undefined;
   }
-  return figures;
 }
 
+async function intakeRounds(run: Run, targets: Started[]): Promise<LoadReport[]> {
+  return interleaved(run, targets, INTAKE_ROUNDS, closed(40_000, run.ms(INTAKE_ROUND_MS)));
+}
+
+/** sync-engine's own rows: its concurrent rate (from the rounds), sequential, and at 1,000/s. */
+async function measureSyncEngine(run: Run, se: Started, concurrent: LoadReport, out: SuiteResult) {
+  const system = 'sync-engine / PostgreSQL';
+  const seq = (await run.send(se.url, closed(20_000, run.ms(6_000), 1))).report;
+  const at1000 = (await run.send(se.url, open(1000, run.ms(5_000)))).report;
+  out.measurements.push(
+    {
+      system,
+      name: `verify + upsert + ack, concurrency ${CONCURRENCY}`,
+      figures: fmtLoad(concurrent, 'events'),
+      target: 'anchor (issue: about 2,900 events/s, p99 about 10 ms)',
+      verdict: 'n/a',
+    },
+    {
+      system,
+      name: 'verify + upsert + ack, sequential (concurrency 1)',
+      figures: fmtLoad(seq, 'events'),
+      target: 'anchor (issue: about 1,400 events/s)',
+      verdict: 'n/a',
+    },
+    {
+      system,
+      name: 'acknowledgement at an open-loop 1,000 events/s',
+      figures: fmtLoad(at1000, 'events'),
+      target: 'anchor',
+      verdict: 'n/a',
+    },
+  );
+  // A check that it really wrote what it acknowledged: the last phase's objects are in its tables.
+  const lastIds = (await run.send(se.url, closed(300, 5_000))).ids;
+  const written = await new MirrorPoller(se.sut, lastIds, 100, 10_000).finished();
+  out.notes.push(
+    `- sync-engine check: ${fmtInt(written.firstSeen.size)} of the ${fmtInt(lastIds.length)} objects of a last ` +
+      '300-event batch were in its tables.',
+    ...errorNote('sync-engine concurrency 16', concurrent),
+    ...errorNote('sync-engine sequential', seq),
+    ...errorNote('sync-engine at 1,000/s', at1000),
+  );
+}
+
+/** Coffer's rows for one engine: (a) from the rounds, then the worker phases (c), (d), (b). */
 async function measureCoffer(
   run: Run,
-  options: WebhookSuiteOptions,
+  started: Started,
   engine: EngineName,
-  schemas: string[],
-  anchor: SyncEngineFigures,
+  intake: LoadReport,
+  seRate: number | undefined,
   out: SuiteResult,
 ) {
-  const system = `Coffer / ${engine === 'postgres' ? 'PostgreSQL' : 'PGlite'}`;
+  const sut = started.sut;
+  const system = `Coffer / ${engineLabel(engine)}`;
   const judged = engine === 'postgres';
   const targetOr = (text: string) =>
     judged ? text : `${text} (PostgreSQL is judged; PGlite reported beside)`;
   const judge = (ok: boolean | undefined) => (judged ? verdict(ok) : ok === undefined ? 'PENDING' : 'n/a');
-  const seRate = anchor.concurrent?.throughput;
-  let sut: BenchChild | undefined;
+  const intakeOk = seRate === undefined ? undefined : intake.failed === 0 && intake.throughput >= 2 * seRate;
+  out.measurements.push({
+    system,
+    name: `(a) intake: verify + persist + ack, concurrency ${CONCURRENCY}, worker stopped`,
+    figures: fmtLoad(intake, 'events'),
+    target: targetOr(
+      `≥ 2 × sync-engine in this run${seRate === undefined ? ' (sync-engine not measured)' : ` = ${fmtRate(2 * seRate, 'events')}`}`,
+    ),
+    verdict: judge(intakeOk),
+  });
+  out.notes.push(...errorNote(`${system} (a)`, intake));
+
   try {
-    const started = await startSystem(run, options, 'coffer', engine, schemas);
-    sut = started.sut;
-    out.notes.push(`- Coffer on ${engine} served via: ${started.via}.`);
-
-    // (a) intake alone: the worker is stopped, so this is verify + persist + ack.
-    await sut.call('stopWorker', null, 30_000);
-    await run.send(started.url, closed(500, 5_000));
-    const intake = (await run.send(started.url, closed(60_000, run.ms(8_000)))).report;
-    const intakeOk =
-      seRate === undefined ? undefined : intake.failed === 0 && intake.throughput >= 2 * seRate;
-    out.measurements.push({
-      system,
-      name: `(a) intake: verify + persist + ack, concurrency ${CONCURRENCY}, worker stopped`,
-      figures: fmtLoad(intake, 'events'),
-      target: targetOr(
-        `≥ 2 × sync-engine in this run${seRate === undefined ? ' (sync-engine not measured)' : ` = ${fmtRate(2 * seRate, 'events')}`}`,
-      ),
-      verdict: judge(intakeOk),
-    });
-    out.notes.push(...errorNote(`${system} (a)`, intake));
-
     // The backlog (a) left, drained by the worker: the worker's own throughput.
     const backlog = await sut.call<number>('backlog', null, 30_000);
     const before = await processedCount(sut);
@@ -393,19 +231,25 @@ async function measureCoffer(
         .join(', ')}.`,
     );
   } catch (error) {
-    out.notes.push(`- Coffer on ${engine} could not be measured: ${errorText(error)}`);
+    out.notes.push(`- ${system}: the worker phases stopped early: ${errorText(error)}`);
     out.measurements.push({
       system,
-      name: '(a)–(d) webhook intake and worker',
+      name: '(b)–(d) with the worker running',
       figures: 'not measured (see notes)',
-      target:
-        '(a) ≥ 2 × sync-engine; (b) p99 < 20 ms at 1,000/s; (c) ≥ sync-engine; (d) p99 < 250 ms at 500/s',
+      target: targetOr('(b) p99 < 20 ms at 1,000/s; (c) ≥ sync-engine; (d) p99 < 250 ms at 500/s'),
       verdict: 'PENDING',
     });
-  } finally {
-    await sut?.call('close', null, 30_000).catch(() => undefined);
-    await sut?.stop();
   }
+}
+
+function pendingCoffer(engine: EngineName, out: SuiteResult): void {
+  out.measurements.push({
+    system: `Coffer / ${engineLabel(engine)}`,
+    name: '(a)–(d) webhook intake and worker',
+    figures: 'not measured (see notes)',
+    target: '(a) ≥ 2 × sync-engine; (b) p99 < 20 ms at 1,000/s; (c) ≥ sync-engine; (d) p99 < 250 ms at 500/s',
+    verdict: 'PENDING',
+  });
 }
 
 export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<SuiteResult> {
@@ -421,8 +265,12 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
       '- Each system runs in its own process (`bench/webhooks/sut.ts`); PostgreSQL gets a fresh schema per system, ' +
         'dropped at the end. sync-engine uses its own migrations applied to its own schema, stock settings ' +
         '(pool 10, no revalidation through the API, so it never calls Stripe).',
-      '- Order per Coffer engine: (a) intake with the worker stopped → the worker drains that backlog → ' +
-        '(c) closed loop with the worker running, until every object is in the mirror → (d) open loop 500/s, ' +
+      `- (a) on PostgreSQL: sync-engine and Coffer (worker stopped) take turns, ${INTAKE_ROUNDS} rounds of ` +
+        `${INTAKE_ROUND_MS / 1000} s each at concurrency ${CONCURRENCY} (A, B, A, B, …), after a 500-event warm-up each, so ` +
+        'outside noise falls on both alike; each figure merges its rounds (exact percentiles over every request). ' +
+        'Then sync-engine sequentially and at 1,000/s.',
+      '- Then per Coffer engine: (a) on PGlite the same rounds alone → the worker drains the backlog (a) left → ' +
+        '(c) closed loop with the worker running, until every event is processed → (d) open loop 500/s, ' +
         'mirror polled every 25 ms → (b) open loop 1,000/s with the worker running.',
       "- (c) throughput = events processed ÷ (time the worker's own `processed` counter reached the number of " +
         'acknowledged events − first send), the counter read every 50 ms (each event is counted after its mirror ' +
@@ -438,10 +286,42 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
   const load = await startChild('load/http-load.ts');
   const run = new Run(load, options.scale);
   const schemas: string[] = [];
+  const running: Started[] = [];
+  const stop = async (started: Started | undefined) => {
+    if (!started) return;
+    const index = running.indexOf(started);
+    if (index >= 0) running.splice(index, 1);
+    await stopSystem(started.sut);
+  };
   try {
-    const anchor = await measureSyncEngine(run, options, schemas, out);
-    for (const engine of options.engines) await measureCoffer(run, options, engine, schemas, anchor, out);
+    // PostgreSQL: sync-engine and Coffer take turns for (a).
+    const se = await tryStart(run, options, 'sync-engine', 'postgres', schemas, out);
+    const cofferPg = options.engines.includes('postgres')
+      ? await tryStart(run, options, 'coffer', 'postgres', schemas, out)
+      : undefined;
+    for (const s of [se, cofferPg]) if (s) running.push(s);
+    const pair = [se, cofferPg].filter((s): s is Started => s !== undefined);
+    const rounds = pair.length ? await intakeRounds(run, pair) : [];
+    const seReport = se ? rounds[0] : undefined;
+    const cofferReport = cofferPg ? rounds[se ? 1 : 0] : undefined;
+    if (se && seReport) await measureSyncEngine(run, se, seReport, out);
+    await stop(se);
+    const seRate = seReport?.throughput;
+    if (cofferPg && cofferReport) await measureCoffer(run, cofferPg, 'postgres', cofferReport, seRate, out);
+    else if (options.engines.includes('postgres')) pendingCoffer('postgres', out);
+    await stop(cofferPg);
+
+    if (options.engines.includes('pglite')) {
+      const lite = await tryStart(run, options, 'coffer', 'pglite', schemas, out);
+      if (lite) {
+        running.push(lite);
+        const [intake] = await intakeRounds(run, [lite]);
+        if (intake) await measureCoffer(run, lite, 'pglite', intake, seRate, out);
+        await stop(lite);
+      } else pendingCoffer('pglite', out);
+    }
   } finally {
+    for (const started of running) await stopSystem(started.sut);
     await load.stop();
     await dropSchemas(options.databaseUrl, schemas);
   }
