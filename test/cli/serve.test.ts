@@ -36,13 +36,4 @@ describe.each(cliDatabases)('coffer serve on $name', (database) => {
     expect(await serve.stop('SIGTERM')).toBe(0);
     expect(serve.output()).toContain('Coffer service stopped');
   });
-
-  it('runs with --no-worker, ready without a worker of its own', async () => {
-    const serve = runCli(['serve', '--port', '0', '--no-worker'], env);
-    const [, url] = await serve.waitFor(/listening on (http:\/\/\S+)/);
-    const response = await fetch(`${url}/readyz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ worker: { expected: false } });
-    expect(await serve.stop('SIGINT')).toBe(0);
-  });
 });

@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { openStore } from '../../src/billing/store/index.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { postgresUrl, uniqueSchema } from '../support/store.js';
 
@@ -155,4 +156,24 @@ export function useEmulator(): { readonly url: string } {
       return emulator.url;
     },
   };
+}
+
+/**
+ * Runs the real `coffer` program in this process with `env` as the environment and returns what it
+ * printed with console.log (faster than a child process when the command's own process is not the point).
+ */
+export async function runProgram(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const saved = process.env;
+  process.env = { ...saved, DATABASE_URL: '', COFFER_LOG_LEVEL: 'silent', ...env };
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
+    lines.push(parts.join(' '));
+  });
+  try {
+    await buildProgram().exitOverride().parseAsync(args, { from: 'user' });
+    return lines.join('\n');
+  } finally {
+    log.mockRestore();
+    process.env = saved;
+  }
 }

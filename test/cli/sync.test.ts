@@ -1,30 +1,13 @@
 // `coffer sync` through the real program, in-process, against the emulator and each database: a
 // backfill mirrors what Stripe holds, and `--catch-up` feeds missed events through the pipeline.
 import Stripe from 'stripe';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getProduct } from '../../src/billing/mirror/read.js';
 import { openStore } from '../../src/billing/store/index.js';
-import { buildProgram } from '../../src/cli/program.js';
-import { cliDatabases, useEmulator } from './support.js';
+import { cliDatabases, runProgram, useEmulator } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 const emulator = useEmulator();
-const saved = { ...process.env };
-afterEach(() => {
-  process.env = { ...saved };
-  vi.restoreAllMocks();
-});
-
-async function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  process.env = { ...saved, DATABASE_URL: '', ...env, COFFER_LOG_LEVEL: 'silent' };
-  const lines: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    lines.push(parts.join(' '));
-  });
-  await buildProgram().exitOverride().parseAsync(args, { from: 'user' });
-  return lines.join('\n');
-}
-
 async function mirroredProduct(env: NodeJS.ProcessEnv, id: string) {
   const store = await openStore({
     databaseUrl: env.DATABASE_URL,
@@ -53,13 +36,13 @@ describe.each(cliDatabases)('coffer sync on $name', (database) => {
     });
     const early = await stripe.products.create({ name: 'Backfilled product' });
 
-    const backfill = await run(['sync', '--types', 'product', '--rate', '50'], env);
+    const backfill = await runProgram(['sync', '--types', 'product', '--rate', '50'], env);
     expect(backfill).toContain('Backfill complete');
     expect(await mirroredProduct(env, early.id)).toMatchObject({ id: early.id });
 
     // No webhook endpoint is registered: this product's events reach Coffer only through catch-up.
     const late = await stripe.products.create({ name: 'Missed while down' });
-    const caughtUp = await run(['sync', '--catch-up'], env);
+    const caughtUp = await runProgram(['sync', '--catch-up'], env);
     expect(caughtUp).toMatch(/Caught up: .*processed \d+ event\(s\)/);
     expect(await mirroredProduct(env, late.id)).toMatchObject({ id: late.id });
   });

@@ -1,5 +1,6 @@
-// Scaling out on one PostgreSQL: `coffer serve --no-worker` takes the deliveries and two separate
-// `coffer worker` processes share the processing; every event is processed and every product mirrored.
+// Scaling out on one PostgreSQL: `coffer serve --no-worker` (ready without a worker of its own) takes
+// the deliveries and two `coffer worker` processes share the processing; every event is processed
+// once and every product mirrored.
 // PGlite is one process's embedded database, so this scenario exists only on PostgreSQL.
 import Stripe from 'stripe';
 import { describe, expect, it, vi } from 'vitest';
@@ -35,6 +36,9 @@ describe.skipIf(!postgres)('several coffer worker processes on one PostgreSQL', 
     const serve = runCli(['serve', '--port', '0', '--no-worker'], env);
     const [, serviceUrl] = await serve.waitFor(/listening on (http:\/\/\S+)/);
     await stripe.webhookEndpoints.update(endpoint.id, { url: `${serviceUrl}/webhooks/stripe` });
+    const ready = await fetch(`${serviceUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, worker: { expected: false } });
     const workers = [runCli(['worker'], env), runCli(['worker'], env)];
     await Promise.all(workers.map((w) => w.waitFor(/Coffer worker running/)));
 
