@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { stripeSignatureHeader } from '../../bench/lib/signer.js';
 import { percentile, ratePerSecond, summarize } from '../../bench/lib/stats.js';
 import { closedLoop, openLoop } from '../../bench/load/loop.js';
+import { mergeReports, runShape } from '../../bench/load/shapes.js';
 import { buildEvent, EVENT_TYPES, objectIdFor } from '../../bench/webhooks/events.js';
 
 const stripe = new Stripe('sk_test_harness');
@@ -107,5 +108,29 @@ describe('load loops', () => {
     expect(peak).toBeLessThanOrEqual(3);
     expect(result.skipped).toBeGreaterThan(0);
     expect(result.startedAt?.filter((t) => t !== undefined)).toHaveLength(result.completed);
+  });
+});
+
+describe('merging load reports', () => {
+  it('adds counts and times and takes percentiles over every sample of every run', async () => {
+    const shape = { kind: 'closed' as const, concurrency: 1, maxOps: 4, maxMs: 10_000 };
+    const first = await runShape(shape, async (i) => (i === 3 ? Promise.reject(new Error('no')) : 'a'), {
+      keepSamples: true,
+    });
+    const second = await runShape(shape, async () => 'b', { keepSamples: true });
+    const merged = mergeReports([first, second]);
+    expect(merged.completed).toBe(7);
+    expect(merged.failed).toBe(1);
+    expect(merged.elapsedMs).toBe(first.elapsedMs + second.elapsedMs);
+    expect(merged.byLabel.a?.count).toBe(3);
+    expect(merged.byLabel.b?.count).toBe(4);
+    const every = [...(first.samples?.a ?? []), ...(second.samples?.b ?? [])];
+    expect(merged.all).toEqual(summarize(every));
+  });
+
+  it('refuses reports run without their samples', async () => {
+    const shape = { kind: 'closed' as const, concurrency: 1, maxOps: 1, maxMs: 1_000 };
+    const report = await runShape(shape, async () => 'a');
+    expect(() => mergeReports([report])).toThrow(/keepSamples/);
   });
 });
