@@ -126,6 +126,18 @@ describe.each(storeTargets)('checkout on $name', (target) => {
     expect(next.id).not.toBe(created.id);
   });
 
+  it('an expired session reads expired from the mirror and is not handed out again', async () => {
+    const userId = uniqueUser('late');
+    const created = await billing.checkout.create({ userId, lookupKey, ...urls });
+    await emu.stripe.checkout.sessions.expire(created.id);
+    await eventually(
+      async () => (await billing.checkout.status(created.id)).status === 'expired',
+      'checkout status expired',
+    );
+    const next = await billing.checkout.create({ userId, lookupKey, ...urls });
+    expect(next.id).not.toBe(created.id);
+  });
+
   it('rejects bad input naming the field', async () => {
     const base = { userId: 'u_bad', ...urls };
     await expect(billing.checkout.create({ ...base })).rejects.toMatchObject({ field: 'price' });
