@@ -130,6 +130,24 @@ describe('idempotency', () => {
     expect(replayed.body).toEqual(missing.body);
   });
 
+  it('keeps a key for 24 hours on the emulator clock, then forgets it', async () => {
+    const first = await keyed('day-key', 'email=day%40example.com');
+    try {
+      await h.control('/_emulator/settings', { clock: { offset_seconds: 23 * 3600 } });
+      const within = await keyed('day-key', 'email=day%40example.com');
+      expect(within.headers.get('idempotent-replayed')).toBe('true');
+      expect(within.body.id).toBe(first.body.id);
+      await h.control('/_emulator/settings', { clock: { offset_seconds: 24 * 3600 + 60 } });
+      // Past retention the key is free again: other parameters are a new request, not a mismatch.
+      const after = await keyed('day-key', 'email=other%40example.com');
+      expect(after.status).toBe(200);
+      expect(after.headers.get('idempotent-replayed')).toBeNull();
+      expect(after.body.id).not.toBe(first.body.id);
+    } finally {
+      await h.control('/_emulator/settings', { clock: null });
+    }
+  });
+
   it('refuses keys longer than 255 characters', async () => {
     const res = await keyed('k'.repeat(256), 'email=x%40example.com');
     expect(res.status).toBe(400);

@@ -79,7 +79,8 @@ export class EmulatorCore {
   readonly clock = new EmulatorClock();
   readonly objects = new ObjectRegistry();
   readonly events = new Events(this.clock, PLATFORM_ACCOUNT_ID);
-  readonly idempotency = new IdempotencyStore(() => Date.now());
+  /** Keys expire on the emulator clock, so a test can move past Stripe's 24 h retention. */
+  readonly idempotency = new IdempotencyStore(() => this.clock.now());
   readonly api = new Router<ApiHandler>();
   readonly controlRoutes = new Router<ControlHandler>();
   readonly settings: EmulatorSettings;
