@@ -18,9 +18,15 @@ const line = (output: string, label: string): string => {
   return match[1];
 };
 
-/** Spawns `coffer dev` on ephemeral ports and reads the URLs, key and session it prints. */
-async function startDev(dataDir: string) {
-  const dev = runCli(['dev', '--port', '0', '--emulator-port', '0'], childEnv({ COFFER_DATA_DIR: dataDir }));
+/**
+ * Spawns `coffer dev` on ephemeral ports — chosen by flags, or by the PORT / COFFER_EMULATOR_PORT
+ * environment — and reads the URLs, key and session it prints.
+ */
+async function startDev(dataDir: string, portsFrom: 'flags' | 'env') {
+  const dev =
+    portsFrom === 'flags'
+      ? runCli(['dev', '--port', '0', '--emulator-port', '0'], childEnv({ COFFER_DATA_DIR: dataDir }))
+      : runCli(['dev'], childEnv({ COFFER_DATA_DIR: dataDir, PORT: '0', COFFER_EMULATOR_PORT: '0' }));
   await dev.waitFor(/Press Ctrl-C to stop/, 60_000);
   const out = dev.output();
   return {
@@ -40,7 +46,7 @@ describe('coffer dev', () => {
   it('runs a purchase end to end with no keys and no network, and stops cleanly on Ctrl-C', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'coffer-dev-'));
     dirs.push(dataDir);
-    const { dev, out, emulator, service, apiKey, sessionId } = await startDev(dataDir);
+    const { dev, out, emulator, service, apiKey, sessionId } = await startDev(dataDir, 'flags');
     expect(line(out, 'checkout')).toMatch(/^http/);
     expect(out).toContain(`${emulator}/_emulator/checkout/sessions/${sessionId}/complete`);
 
@@ -76,7 +82,7 @@ describe('coffer dev', () => {
 
   it('starts again on the same COFFER_DATA_DIR without duplicating the catalogue or the endpoint', async () => {
     expect(paidSession).toBeDefined();
-    const { dev, emulator, service, apiKey } = await startDev(dataDir);
+    const { dev, emulator, service, apiKey } = await startDev(dataDir, 'env');
     const auth = { authorization: 'Bearer sk_test_dev_restart' };
     const prices = (await (
       await fetch(`${emulator}/v1/prices?lookup_keys[]=coffer_pro_lifetime`, { headers: auth })
