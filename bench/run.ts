@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       suites: results,
       preamble: [
         'Targets are those of issue #3 (emulator) and issue #4 (webhook pipeline). PASS/FAIL is judged on this ' +
-          'run only; PENDING means the part measured has not landed yet. On a 2-core machine the load ' +
+          'run only; PENDING means it could not be measured in this run (not landed yet, or it failed to start: see the notes). On a 2-core machine the load ' +
           'generator, the system measured and PostgreSQL share the cores, and other work running at the ' +
           'same time makes every figure noisy: compare runs on a quiet machine.',
         ...(scale < 1 ? ['', `**Shortened run (BENCH_SCALE=${scale}): durations scaled down.**`] : []),
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
           'schema it creates (`bench_*`) is dropped at the end.',
         '- `BENCH_SCALE=0.5` halves every duration (a quick check; figures are less stable); ' +
           '`BENCH_COFFER_ENGINES=postgres` skips PGlite; `BENCH_COFFER_VIA=http` serves Coffer through a plain ' +
-          '`node:http` server calling `pipeline.handle` instead of the service.',
+          '`node:http` server calling `billing.webhooks.handle` instead of the service.',
         '- Everything listens on 127.0.0.1 only, every load is bounded in count and time, and a watchdog ends ' +
           'the run after 9 minutes, killing only the processes the run started.',
       ],
