@@ -74,6 +74,38 @@ describe('payment mode', () => {
     expect(expanded.line_items?.data).toHaveLength(2);
   });
 
+  it('pages line_items in the order given, with limit, both cursors and the SDK auto-pagination', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `Item ${i}`);
+    const session = await paymentSession({
+      line_items: names.map((name) => ({
+        price_data: { currency: 'usd', unit_amount: 100, product_data: { name } },
+        quantity: 1,
+      })),
+    });
+    const first = await h.stripe.checkout.sessions.listLineItems(session.id);
+    expect(first.data.map((li) => li.description)).toEqual(names.slice(0, 10));
+    expect(first).toMatchObject({ has_more: true, url: `/v1/checkout/sessions/${session.id}/line_items` });
+    const next = await h.stripe.checkout.sessions.listLineItems(session.id, {
+      limit: 5,
+      starting_after: first.data[9]!.id,
+    });
+    expect(next.data.map((li) => li.description)).toEqual(names.slice(10));
+    expect(next.has_more).toBe(false);
+    const back = await h.stripe.checkout.sessions.listLineItems(session.id, {
+      limit: 3,
+      ending_before: next.data[0]!.id,
+    });
+    expect(back.data.map((li) => li.description)).toEqual(names.slice(7, 10));
+    expect(back.has_more).toBe(true);
+    const all = await h.stripe.checkout.sessions.listLineItems(session.id, { limit: 4 }).autoPagingToArray({
+      limit: 100,
+    });
+    expect(all.map((li) => li.description)).toEqual(names);
+    await expect(
+      h.stripe.checkout.sessions.listLineItems(session.id, { starting_after: 'li_nope' }),
+    ).rejects.toMatchObject({ statusCode: 404, param: 'starting_after' });
+  });
+
   it('completes with a test card: payment events, then checkout.session.completed, and the success URL', async () => {
     const session = await paymentSession({
       customer_creation: 'always',

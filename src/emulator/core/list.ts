@@ -18,6 +18,16 @@ export const listWithCreatedShape = { ...listShape, created: p.range() };
 
 export type ListParams = Infer<typeof listShape> & { created?: RangeFilter };
 
+function checkOneCursor(params: ListParams): void {
+  if (params.starting_after !== undefined && params.ending_before !== undefined) {
+    throw invalidRequest(
+      'You may only specify one of these parameters: starting_after, ending_before.',
+      'parameters_exclusive',
+      'ending_before',
+    );
+  }
+}
+
 export function listResponse<T extends StoredObject & { created?: number }>(
   collection: Collection<T>,
   params: ListParams,
@@ -29,13 +39,7 @@ export function listResponse<T extends StoredObject & { created?: number }>(
   const { created } = params;
   const matches = (obj: T) =>
     (created === undefined || inRange(obj.created ?? 0, created)) && (filter === undefined || filter(obj));
-  if (params.starting_after !== undefined && params.ending_before !== undefined) {
-    throw invalidRequest(
-      'You may only specify one of these parameters: starting_after, ending_before.',
-      'parameters_exclusive',
-      'ending_before',
-    );
-  }
+  checkOneCursor(params);
   const cursorSeq = (id: string, param: string) => {
     const entry = collection.entry(id);
     if (!entry) throw resourceMissing(label ?? 'object', id, param);
@@ -67,4 +71,36 @@ export function listResponse<T extends StoredObject & { created?: number }>(
     }
   }
   return { object: 'list', data, has_more: hasMore, url };
+}
+
+/**
+ * A list over an array kept in its own order (the line items of a session, in the order given):
+ * the same `limit`, cursors and `has_more` as `listResponse`, without reordering.
+ */
+export function arrayListResponse<T extends { id: string }>(
+  items: readonly T[],
+  params: ListParams,
+  url: string,
+  label: string,
+): Stripe.ApiList<T> {
+  const limit = params.limit ?? 10;
+  checkOneCursor(params);
+  const indexOf = (id: string, param: string) => {
+    const i = items.findIndex((item) => item.id === id);
+    if (i < 0) throw resourceMissing(label, id, param);
+    return i;
+  };
+  if (params.ending_before !== undefined) {
+    const end = indexOf(params.ending_before, 'ending_before');
+    const start = Math.max(0, end - limit);
+    return { object: 'list', data: items.slice(start, end), has_more: start > 0, url };
+  }
+  const start =
+    params.starting_after === undefined ? 0 : indexOf(params.starting_after, 'starting_after') + 1;
+  return {
+    object: 'list',
+    data: items.slice(start, start + limit),
+    has_more: start + limit < items.length,
+    url,
+  };
 }

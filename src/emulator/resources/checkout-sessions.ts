@@ -4,7 +4,13 @@ import type Stripe from 'stripe';
 import type { ApiRequest, EmulatorCore } from '../core/emulator.js';
 import { invalidRequest, parametersExclusive } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { listResponse, listShape, listWithCreatedShape } from '../core/list.js';
+import {
+  arrayListResponse,
+  type ListParams,
+  listResponse,
+  listShape,
+  listWithCreatedShape,
+} from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
 import { type Infer, Param, p, parseParams } from '../core/params.js';
 import type { AccountStore } from '../core/store.js';
@@ -227,12 +233,14 @@ export function registerCheckoutSessions(emu: EmulatorCore): void {
   const lineItemsList = (
     session: Stripe.Checkout.Session,
     account: AccountStore,
-  ): Stripe.ApiList<Stripe.LineItem> => ({
-    object: 'list',
-    data: checkoutHidden({ account }, session).lineItems,
-    has_more: false,
-    url: `/v1/checkout/sessions/${session.id}/line_items`,
-  });
+    params: ListParams = {},
+  ): Stripe.ApiList<Stripe.LineItem> =>
+    arrayListResponse(
+      checkoutHidden({ account }, session).lineItems,
+      params,
+      `/v1/checkout/sessions/${session.id}/line_items`,
+      'line item',
+    );
   emu.objects.define({
     object: 'checkout.session',
     expandable: ['customer', 'payment_intent', 'setup_intent', 'invoice', 'subscription'],
@@ -308,8 +316,8 @@ export function registerCheckoutSessions(emu: EmulatorCore): void {
   });
 
   emu.route('GET', '/v1/checkout/sessions/:id/line_items', (req) => {
-    parseParams(listShape, req.params);
-    return lineItemsList(get(req), req.account);
+    const params = parseParams(listShape, req.params);
+    return lineItemsList(get(req), req.account, params);
   });
 
   emu.route('GET', '/v1/checkout/sessions', (req) => {
