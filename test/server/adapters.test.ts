@@ -135,6 +135,7 @@ describe.each(frameworks)('$name', ({ mount }) => {
     const payload = eventPayload(id);
     const response = await post(payload, signedHeaders(payload));
     expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ received: true });
     expect(await storedBody(store, id)).toBe(payload);
   });

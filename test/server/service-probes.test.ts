@@ -108,7 +108,7 @@ describe.each(storeTargets)('service probes and webhook route on $name', (target
     }
   });
 
-  it('answers /readyz 503 when the database is unreachable', async () => {
+  it('answers /readyz and the webhook route 503 when the database is unreachable', async () => {
     // A store of its own (not the target's, which closes its stores after the file): closed mid-test.
     const schema = uniqueSchema();
     const store = await openStore(
@@ -130,6 +130,23 @@ describe.each(storeTargets)('service probes and webhook route on $name', (target
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ ready: false, database: { reachable: false } });
     expect((await app.request('/healthz')).status).toBe(200);
+    // A valid delivery that cannot be stored is answered 503, so Stripe retries it later.
+    const payload = JSON.stringify({
+      id: 'evt_db_down',
+      object: 'event',
+      type: 'product.created',
+      created: 1,
+    });
+    const signature = new Stripe('sk_test_x').webhooks.generateTestHeaderString({
+      payload,
+      secret: 'whsec_unreachable',
+    });
+    const webhook = await app.request('/webhooks/stripe', {
+      method: 'POST',
+      headers: { 'stripe-signature': signature, 'content-type': 'application/json' },
+      body: payload,
+    });
+    expect(webhook.status).toBe(503);
     await billing.close();
   });
 });
