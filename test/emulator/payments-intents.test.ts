@@ -78,25 +78,34 @@ describe('successful cards', () => {
 
 describe('issuer declines', () => {
   it.each([
-    ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline'],
-    ['pm_card_visa_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds'],
-    ['pm_card_visa_chargeDeclinedLostCard', 'card_declined', 'lost_card'],
-    ['pm_card_visa_chargeDeclinedStolenCard', 'card_declined', 'stolen_card'],
-    ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card'],
-    ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', 'incorrect_cvc'],
-    ['pm_card_chargeDeclinedProcessingError', 'processing_error', 'processing_error'],
-    ['pm_card_visa_chargeDeclinedVelocityLimitExceeded', 'card_declined', 'card_velocity_exceeded'],
-    ['pm_card_radarBlock', 'card_declined', 'fraudulent'],
+    ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline', undefined],
+    ['pm_card_visa_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds', undefined],
+    ['pm_card_visa_chargeDeclinedLostCard', 'card_declined', 'lost_card', undefined],
+    ['pm_card_visa_chargeDeclinedStolenCard', 'card_declined', 'stolen_card', undefined],
+    ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card', 'exp_month'],
+    ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', 'incorrect_cvc', 'cvc'],
+    ['pm_card_chargeDeclinedProcessingError', 'processing_error', 'processing_error', undefined],
+    [
+      'pm_card_visa_chargeDeclinedVelocityLimitExceeded',
+      'card_declined',
+      'card_velocity_exceeded',
+      undefined,
+    ],
+    ['pm_card_radarBlock', 'card_declined', 'fraudulent', undefined],
   ])(
     '%s raises StripeCardError %s / %s and leaves the intent retryable',
-    async (token, code, declineCode) => {
+    async (token, code, declineCode, param) => {
       const err = await declineOf(token);
       expect(err.statusCode).toBe(402);
       expect(err.code).toBe(code);
       expect(err.decline_code).toBe(declineCode);
+      // Stripe names the card field at fault for an expired card or a wrong CVC.
+      expect(err.param).toBe(param);
+      expect(err.raw).toMatchObject({ charge: expect.stringMatching(/^ch_/) });
       const pi = err.payment_intent!;
       expect(pi.status).toBe('requires_payment_method');
       expect(pi.last_payment_error).toMatchObject({ type: 'card_error', code, decline_code: declineCode });
+      expect(pi.last_payment_error?.param).toBe(param);
       // The failed method is kept on the error only; a retry must name a payment method.
       expect(pi.payment_method).toBeNull();
       expect(pi.last_payment_error?.payment_method?.id).toMatch(/^pm_/);

@@ -21,6 +21,7 @@ export function declineRecord(d: CardDecline, pm: Stripe.PaymentMethod, charge?:
     ...(d.declineCode === null ? {} : { decline_code: d.declineCode }),
     doc_url: docUrl(d.code),
     message: d.message,
+    ...(d.param === undefined ? {} : { param: d.param }),
     payment_method: pm,
   };
 }

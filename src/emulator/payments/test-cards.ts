@@ -18,6 +18,8 @@ export interface CardDecline {
   code: string;
   declineCode: string | null;
   message: string;
+  /** The card field Stripe blames (`exp_month` for an expired card, `cvc` for a wrong one). */
+  param?: string;
 }
 
 /**
@@ -93,8 +95,13 @@ export const declines = {
   stolenCard: { code: 'card_declined', declineCode: 'stolen_card', message: messages.declined },
   velocity: { code: 'card_declined', declineCode: 'card_velocity_exceeded', message: messages.declined },
   fraudulent: { code: 'card_declined', declineCode: 'fraudulent', message: messages.declined },
-  expiredCard: { code: 'expired_card', declineCode: 'expired_card', message: messages.expired },
-  incorrectCvc: { code: 'incorrect_cvc', declineCode: 'incorrect_cvc', message: messages.cvc },
+  expiredCard: {
+    code: 'expired_card',
+    declineCode: 'expired_card',
+    message: messages.expired,
+    param: 'exp_month',
+  },
+  incorrectCvc: { code: 'incorrect_cvc', declineCode: 'incorrect_cvc', message: messages.cvc, param: 'cvc' },
   processingError: {
     code: 'processing_error',
     declineCode: 'processing_error',

@@ -117,6 +117,7 @@ const expiryError = (code: string, message: string, param: string) => cardError(
 export function declineError(decline: CardDecline, extra: Record<string, unknown> = {}) {
   return cardError(decline.code, decline.message, {
     ...(decline.declineCode === null ? {} : { decline_code: decline.declineCode }),
+    ...(decline.param === undefined ? {} : { param: decline.param }),
     ...extra,
   });
 }
