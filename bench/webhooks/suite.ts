@@ -64,9 +64,14 @@ async function intakeRounds(run: Run, targets: Started[]): Promise<LoadReport[]>
 }
 
 /** sync-engine's own rows: its concurrent rate (from the rounds), sequential, and at 1,000/s. */
-async function measureSyncEngine(run: Run, se: Started, concurrent: LoadReport, out: SuiteResult) {
+async function measureSyncEngine(
+  run: Run,
+  se: Started,
+  concurrent: LoadReport,
+  seq: LoadReport,
+  out: SuiteResult,
+) {
   const system = 'sync-engine / PostgreSQL';
-  const seq = (await run.send(se.url, closed(20_000, run.ms(6_000), 1))).report;
   const at1000 = (await run.send(se.url, open(1000, run.ms(5_000)))).report;
   out.measurements.push(
     {
@@ -109,9 +114,11 @@ async function measureCoffer(
   started: Started,
   engine: EngineName,
   intake: LoadReport,
-  seRate: number | undefined,
+  sequential: LoadReport | undefined,
+  anchor: { concurrent?: LoadReport; sequential?: LoadReport },
   out: SuiteResult,
 ) {
+  const seRate = anchor.concurrent?.throughput;
   const sut = started.sut;
   const system = `Coffer / ${engineLabel(engine)}`;
   const judged = engine === 'postgres';
@@ -129,6 +136,17 @@ async function measureCoffer(
     verdict: judge(intakeOk),
   });
   out.notes.push(...errorNote(`${system} (a)`, intake));
+  if (sequential) {
+    const seSeq = anchor.sequential?.throughput;
+    out.measurements.push({
+      system,
+      name: 'intake sequential (concurrency 1), worker stopped',
+      figures: fmtLoad(sequential, 'events'),
+      target: `informative${seSeq === undefined ? '' : ` (sync-engine sequential in the same rounds: ${fmtRate(seSeq, 'events')})`}`,
+      verdict: 'n/a',
+    });
+    out.notes.push(...errorNote(`${system} sequential`, sequential));
+  }
 
   try {
     // The backlog (a) left, drained by the worker: the worker's own throughput.
@@ -268,17 +286,20 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
       `- (a) on PostgreSQL: sync-engine and Coffer (worker stopped) take turns, ${INTAKE_ROUNDS} rounds of ` +
         `${INTAKE_ROUND_MS / 1000} s each at concurrency ${CONCURRENCY} (A, B, A, B, …), after a 500-event warm-up each, so ` +
         'outside noise falls on both alike; each figure merges its rounds (exact percentiles over every request). ' +
-        'Then sync-engine sequentially and at 1,000/s.',
+        `The same for the sequential figures (${INTAKE_ROUNDS} rounds of 2 s at concurrency 1 each). Then sync-engine ` +
+        'at an open-loop 1,000/s.',
       '- Then per Coffer engine: (a) on PGlite the same rounds alone → the worker drains the backlog (a) left → ' +
         '(c) closed loop with the worker running, until every event is processed → (d) open loop 500/s, ' +
         'mirror polled every 25 ms → (b) open loop 1,000/s with the worker running.',
       "- (c) throughput = events processed ÷ (time the worker's own `processed` counter reached the number of " +
         'acknowledged events − first send), the counter read every 50 ms (each event is counted after its mirror ' +
         'row is written); then one query checks that every object is in the mirror tables. sync-engine upserts ' +
-        'before it answers, so its synchronous path = its concurrency-16 rate.',
+        'before it answers, so its synchronous path is its own acknowledgement rate; Coffer is compared with the ' +
+        'higher of its two (concurrency 16), not the sequential one.',
       '- (d) latency = time an object was first seen by polling the mirror tables − time its event was sent ' +
         '(an upper bound, poll interval 25 ms). Also shown: the row’s own `synced_at` − send time (PostgreSQL’s ' +
-        '`now()` in the writing transaction, a lower bound).',
+        '`now()` in the writing transaction, a lower bound). On PGlite the polling queries share its single ' +
+        'connection with the intake and the worker.',
     ],
     measurements: [],
     notes: [],
@@ -302,12 +323,18 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
     for (const s of [se, cofferPg]) if (s) running.push(s);
     const pair = [se, cofferPg].filter((s): s is Started => s !== undefined);
     const rounds = pair.length ? await intakeRounds(run, pair) : [];
-    const seReport = se ? rounds[0] : undefined;
-    const cofferReport = cofferPg ? rounds[se ? 1 : 0] : undefined;
-    if (se && seReport) await measureSyncEngine(run, se, seReport, out);
+    const sequential = pair.length
+      ? await interleaved(run, pair, INTAKE_ROUNDS, closed(20_000, run.ms(2_000), 1))
+      : [];
+    const pick = <T>(list: T[], system: Started | undefined) =>
+      system ? list[pair.indexOf(system)] : undefined;
+    const anchor = { concurrent: pick(rounds, se), sequential: pick(sequential, se) };
+    if (se && anchor.concurrent && anchor.sequential)
+      await measureSyncEngine(run, se, anchor.concurrent, anchor.sequential, out);
     await stop(se);
-    const seRate = seReport?.throughput;
-    if (cofferPg && cofferReport) await measureCoffer(run, cofferPg, 'postgres', cofferReport, seRate, out);
+    const cofferReport = pick(rounds, cofferPg);
+    if (cofferPg && cofferReport)
+      await measureCoffer(run, cofferPg, 'postgres', cofferReport, pick(sequential, cofferPg), anchor, out);
     else if (options.engines.includes('postgres')) pendingCoffer('postgres', out);
     await stop(cofferPg);
 
@@ -316,7 +343,7 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
       if (lite) {
         running.push(lite);
         const [intake] = await intakeRounds(run, [lite]);
-        if (intake) await measureCoffer(run, lite, 'pglite', intake, seRate, out);
+        if (intake) await measureCoffer(run, lite, 'pglite', intake, undefined, anchor, out);
         await stop(lite);
       } else pendingCoffer('pglite', out);
     }
