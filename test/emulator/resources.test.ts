@@ -273,6 +273,47 @@ describe('events API', () => {
     await expect(h.stripe.events.retrieve('evt_nope')).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('filters created with gt, gte, lt and lte', async () => {
+    const t = 1_800_000_000;
+    try {
+      for (const at of [t, t + 100, t + 200]) {
+        await h.control('/_emulator/settings', { clock: { fixed: at } });
+        await h.stripe.customers.create();
+      }
+      const createdAt = async (created: Stripe.RangeQueryParam) =>
+        (await h.stripe.events.list({ type: 'customer.created', created })).data.map((e) => e.created);
+      expect(await createdAt({ gt: t + 100 })).toEqual([t + 200]);
+      expect(await createdAt({ gte: t + 100 })).toEqual([t + 200, t + 100]);
+      expect(await createdAt({ lt: t + 100 })).toEqual([t]);
+      expect(await createdAt({ lte: t + 100 })).toEqual([t + 100, t]);
+      expect(await createdAt({ gte: t, lt: t + 200 })).toEqual([t + 100, t]);
+    } finally {
+      await h.control('/_emulator/settings', { clock: null });
+    }
+  });
+
+  it('serves events of the last 30 days only, like Stripe', async () => {
+    const t = 1_800_000_000;
+    try {
+      await h.control('/_emulator/settings', { clock: { fixed: t } });
+      await h.stripe.customers.create();
+      const old = (await h.stripe.events.list({ type: 'customer.created' })).data[0]!;
+      await h.control('/_emulator/settings', { clock: { fixed: t + 29 * 86_400 } });
+      expect((await h.stripe.events.retrieve(old.id)).id).toBe(old.id);
+      await h.control('/_emulator/settings', { clock: { fixed: t + 30 * 86_400 + 1 } });
+      await h.stripe.customers.create();
+      const listed = await h.stripe.events.list({ type: 'customer.created' });
+      expect(listed.data.map((e) => e.id)).not.toContain(old.id);
+      expect(listed.data).toHaveLength(1);
+      await expect(h.stripe.events.retrieve(old.id)).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'resource_missing',
+      });
+    } finally {
+      await h.control('/_emulator/settings', { clock: null });
+    }
+  });
+
   it('uses the emulator clock for created, which tests can fix', async () => {
     await h.control('/_emulator/settings', { clock: { fixed: 1_800_000_000 } });
     try {

@@ -1,7 +1,7 @@
 // `GET /v1/events` (filters `type` with `*` wildcards, `types[]`, `created`, `delivery_success`)
-// and `GET /v1/events/:id`.
+// and `GET /v1/events/:id`. Like Stripe, only events of the last 30 days (emulator clock) are served.
 import type { EmulatorCore } from '../core/emulator.js';
-import { invalidRequest } from '../core/errors.js';
+import { invalidRequest, resourceMissing } from '../core/errors.js';
 import { listResponse, listWithCreatedShape } from '../core/list.js';
 import { p, parseParams } from '../core/params.js';
 
@@ -16,10 +16,17 @@ const listShape = {
 const typeMatcher = (pattern: string) =>
   pattern.endsWith('*') ? (t: string) => t.startsWith(pattern.slice(0, -1)) : (t: string) => t === pattern;
 
+const RETENTION_SECONDS = 30 * 86_400;
+
 export function registerEvents(emu: EmulatorCore): void {
   emu.objects.define({ object: 'event' });
+  const retained = (e: { created: number }) => e.created > emu.clock.seconds() - RETENTION_SECONDS;
 
-  emu.route('GET', '/v1/events/:id', (req) => req.account.require('event', req.pathParams.id!));
+  emu.route('GET', '/v1/events/:id', (req) => {
+    const event = req.account.require('event', req.pathParams.id!);
+    if (!retained(event)) throw resourceMissing('event', event.id);
+    return event;
+  });
 
   emu.route('GET', '/v1/events', (req) => {
     const params = parseParams(listShape, req.params);
@@ -38,6 +45,7 @@ export function registerEvents(emu: EmulatorCore): void {
       params,
       '/v1/events',
       (e) =>
+        retained(e) &&
         (matchers.length === 0 || matchers.some((m) => m(e.type))) &&
         (success === undefined || (e.pending_webhooks === 0) === success),
       'event',
