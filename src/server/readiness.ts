@@ -28,11 +28,21 @@ export type DatabaseProbe = () => Promise<DatabaseStatus>;
 
 /** Pings the store and compares the migrations on disk with those recorded as applied. */
 export function storeProbe(store: Store): DatabaseProbe {
+  // The migrations this code was shipped with; read once (they do not change under a running process).
+  let shipped: ReturnType<typeof loadMigrations> | undefined;
   return async () => {
     try {
-      const wanted = await loadMigrations();
-      const rows = await store.withSession((s) => s.query('select version from coffer_migrations'));
-      const applied = new Set(rows.map((row) => Number((row as { version: number }).version)));
+      shipped ??= loadMigrations();
+      const wanted = await shipped;
+      const applied = await store.withSession(async (s) => {
+        // A schema never migrated has no bookkeeping table yet: then every migration is pending.
+        const [table] = await s.query<{ present: boolean }>(
+          "select to_regclass('coffer_migrations') is not null as present",
+        );
+        if (!table?.present) return new Set<number>();
+        const rows = await s.query<{ version: number }>('select version from coffer_migrations');
+        return new Set(rows.map((row) => Number(row.version)));
+      });
       const pending = wanted.filter((m) => !applied.has(m.version)).map((m) => m.name);
       return { reachable: true, migrationsApplied: pending.length === 0, pendingMigrations: pending };
     } catch {

@@ -108,6 +108,28 @@ describe.each(storeTargets)('service probes and webhook route on $name', (target
     }
   });
 
+  it('answers /readyz 503 naming the migrations not applied yet', async () => {
+    const store = await target.open();
+    const billing = await createBilling({
+      store,
+      migrate: false,
+      env: {},
+      stripe: { secretKey: 'sk_test_x', emulatorUrl: h.emulator.url, webhookSecret: 'whsec_unmigrated' },
+      worker: false,
+    });
+    const app = createService({ billing, apiKey: API_KEY, expectWorker: false });
+    const response = await app.request('/readyz');
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as {
+      database: { reachable: boolean; migrationsApplied: boolean; pendingMigrations: string[] };
+    };
+    expect(body.database).toMatchObject({ reachable: true, migrationsApplied: false });
+    expect(body.database.pendingMigrations).toContain('0010_webhook_events');
+    await store.migrate();
+    expect((await app.request('/readyz')).status).toBe(200);
+    await billing.close();
+  });
+
   it('answers /readyz and the webhook route 503 when the database is unreachable', async () => {
     // A store of its own (not the target's, which closes its stores after the file): closed mid-test.
     const schema = uniqueSchema();
