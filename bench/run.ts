@@ -23,10 +23,10 @@ function parseArgs(argv: string[]): { suites: SuiteName[]; write: boolean } {
       throw new Error(`unknown benchmark "${name}"; choose from: ${SUITES.join(', ')}`);
     }
   }
-  return {
-    suites: names.length ? (names as SuiteName[]) : [...SUITES],
-    write: !argv.includes('--no-write'),
-  };
+  const suites = names.length ? (names as SuiteName[]) : [...SUITES];
+  // A partial run would drop the other suite's figures from the report, so it only prints unless asked.
+  const complete = SUITES.every((s) => suites.includes(s));
+  return { suites, write: complete ? !argv.includes('--no-write') : argv.includes('--write') };
 }
 
 async function main(): Promise<void> {
@@ -64,7 +64,10 @@ async function main(): Promise<void> {
       .join(' / ')}`,
   );
   console.log(`\n${consoleTable(results)}\n\nTotal ${seconds.toFixed(0)} s`);
-  if (!write) return;
+  if (!write) {
+    console.log('docs/benchmarks.md left as it was (partial run or --no-write).');
+    return;
+  }
   const command = `npm run bench${suites.length < SUITES.length ? ` -- ${suites.join(' ')}` : ''}`;
   writeFileSync(
     new URL('../docs/benchmarks.md', import.meta.url),
@@ -84,7 +87,8 @@ async function main(): Promise<void> {
         '## How to run',
         '',
         '- `npm run bench` runs both suites (about 4 minutes on 2 cores) and rewrites this file; ' +
-          '`npm run bench -- emulator` or `npm run bench -- webhooks` runs one; `-- --no-write` only prints.',
+          '`npm run bench -- emulator` or `npm run bench -- webhooks` runs one and only prints (add `--write` to ' +
+          'make this file hold that suite alone); `npm run bench -- --no-write` runs both and only prints.',
         '- Needs PostgreSQL at `postgres://postgres@127.0.0.1:5432/test` (or `BENCH_DATABASE_URL`); every ' +
           'schema it creates (`bench_*`) is dropped at the end.',
         '- `BENCH_SCALE=0.5` halves every duration (a quick check; figures are less stable); ' +

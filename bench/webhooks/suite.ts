@@ -324,7 +324,7 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
     const pair = [se, cofferPg].filter((s): s is Started => s !== undefined);
     const rounds = pair.length ? await intakeRounds(run, pair) : [];
     const sequential = pair.length
-      ? await interleaved(run, pair, INTAKE_ROUNDS, closed(20_000, run.ms(2_000), 1))
+      ? await interleaved(run, pair, INTAKE_ROUNDS, closed(10_000, run.ms(2_000), 1))
       : [];
     const pick = <T>(list: T[], system: Started | undefined) =>
       system ? list[pair.indexOf(system)] : undefined;
