@@ -199,6 +199,48 @@ describe('errors raise the SDK’s error classes', () => {
     expect(swapped.metadata.k0).toBeUndefined();
   });
 
+  it('a rehearsed outage answers 5xx (StripeAPIError) or 429 (StripeRateLimitError) and changes nothing', async () => {
+    const before = (await h.stripe.customers.list({ limit: 100 })).data.length;
+    try {
+      await h.control('/_emulator/settings', {
+        failures: [{ method: 'POST', path: '/v1/customers', status: 503, count: 1 }],
+      });
+      const down = await h.stripe.customers.create({ email: 'outage@example.com' }).catch((e: unknown) => e);
+      expect(down).toBeInstanceOf(Stripe.errors.StripeAPIError);
+      expect(down).toMatchObject({ statusCode: 503, type: 'StripeAPIError' });
+      expect((await h.stripe.customers.list({ limit: 100 })).data).toHaveLength(before);
+      // count: 1 — the next request goes through.
+      await expect(h.stripe.customers.create()).resolves.toMatchObject({ object: 'customer' });
+
+      await h.control('/_emulator/settings', {
+        failures: [{ path: '/v1/customers', status: 429, count: 1 }],
+      });
+      await expect(h.stripe.customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+
+      // The failure happens before the request runs, so the SDK's retry with the same key executes it once.
+      await h.control('/_emulator/settings', {
+        failures: [{ method: 'POST', path: '/v1/customers', status: 500, count: 1 }],
+      });
+      const retrying = new Stripe('sk_test_retry', {
+        host: '127.0.0.1',
+        port: h.emulator.port,
+        protocol: 'http',
+        maxNetworkRetries: 1,
+      });
+      const created = await retrying.customers.create({ email: 'retried@example.com' });
+      expect(created.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+      expect((await h.stripe.customers.list({ email: 'retried@example.com' })).data).toHaveLength(1);
+    } finally {
+      await h.control('/_emulator/settings', { failures: null });
+    }
+    const bad = await fetch(`${h.emulator.url}/_emulator/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ failures: [{ path: '/v1/customers', status: 418 }] }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('expanding a field that is not expandable is a 400 naming expand', async () => {
     await expect(h.stripe.customers.create({ expand: ['nothing_here'] })).rejects.toMatchObject({
       statusCode: 400,

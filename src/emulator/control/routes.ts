@@ -1,10 +1,12 @@
 // The control API under `/_emulator/`: what tests use to make the emulator deterministic and to
 // inspect it. Unauthenticated by design (the emulator listens on 127.0.0.1 by default).
-import type { EmulatorCore, RouteDelay } from '../core/emulator.js';
+import type { EmulatorCore, RouteDelay, RouteFailure } from '../core/emulator.js';
 import { invalidRequest, resourceMissing } from '../core/errors.js';
 import { API_VERSION } from '../core/events.js';
 import { p, parseParams } from '../core/params.js';
 import type { WebhookDeliverer } from '../webhooks/delivery.js';
+
+const FAILURE_STATUSES: readonly RouteFailure['status'][] = [429, 500, 502, 503, 504];
 
 const settingsShape = {
   webhook_retry_schedule_ms: p.array(p.integer({ min: 0 })).emptyable(),
@@ -20,6 +22,23 @@ const settingsShape = {
       }),
     )
     .emptyable(),
+  failures: p
+    .array(
+      p.object({
+        method: p.enum(['GET', 'POST', 'DELETE']),
+        path: p.string().required(),
+        status: p
+          .integer()
+          .refine((status, path) => {
+            if (!FAILURE_STATUSES.includes(status as RouteFailure['status']))
+              throw invalidRequest(`${path} must be one of ${FAILURE_STATUSES.join(', ')}`, undefined, path);
+            return status as RouteFailure['status'];
+          })
+          .required(),
+        count: p.integer({ min: 1 }),
+      }),
+    )
+    .emptyable(),
 };
 
 export function registerControlRoutes(emu: EmulatorCore, deliverer: WebhookDeliverer): void {
@@ -30,6 +49,7 @@ export function registerControlRoutes(emu: EmulatorCore, deliverer: WebhookDeliv
     clock: emu.clock.describe(),
     now: emu.clock.seconds(),
     delays: emu.settings.delays,
+    failures: emu.settings.failures,
   });
 
   emu.control('GET', '/_emulator/health', () => ({
@@ -66,6 +86,14 @@ export function registerControlRoutes(emu: EmulatorCore, deliverer: WebhookDeliv
       emu.settings.webhookRetrySchedule = s.webhook_retry_schedule_ms ?? [];
     if (s.delivery_timeout_ms !== undefined) emu.settings.deliveryTimeoutMs = s.delivery_timeout_ms;
     if (s.delays !== undefined) emu.settings.delays = (s.delays ?? []) as RouteDelay[];
+    if (s.failures !== undefined) {
+      emu.settings.failures = (s.failures ?? []).map(({ method, path, status, count }) => ({
+        ...(method === undefined ? {} : { method }),
+        path,
+        status,
+        ...(count === undefined ? {} : { remaining: count }),
+      }));
+    }
     if (s.clock !== undefined) {
       const c = s.clock;
       if (c === null || (c.fixed === undefined && c.offset_seconds === undefined)) emu.clock.set(null);

@@ -50,12 +50,24 @@ export interface RouteDelay {
   ms: number;
 }
 
+/** An outage to rehearse: matching requests fail with `status` before they run (nothing changes). */
+export interface RouteFailure {
+  method?: HttpMethod;
+  /** Exact request path, e.g. `/v1/customers`. */
+  path: string;
+  /** 429 (rate limited) or a 5xx. */
+  status: 429 | 500 | 502 | 503 | 504;
+  /** How many matching requests still fail; absent = until the setting is cleared. */
+  remaining?: number;
+}
+
 export interface EmulatorSettings {
   /** Milliseconds to wait before each retry of a failed webhook delivery; its length is the retry count. */
   webhookRetrySchedule: number[];
   deliveryTimeoutMs: number;
   /** Artificial latency for matching requests, applied while the request is in flight. */
   delays: RouteDelay[];
+  failures: RouteFailure[];
 }
 
 /** Stripe does not publish its schedule; this backs off exponentially over about three days. */
@@ -93,6 +105,7 @@ export class EmulatorCore {
       webhookRetrySchedule: settings.webhookRetrySchedule ?? [...STRIPE_RETRY_SCHEDULE_MS],
       deliveryTimeoutMs: settings.deliveryTimeoutMs ?? 10_000,
       delays: settings.delays ?? [],
+      failures: settings.failures ?? [],
     };
   }
 

@@ -84,7 +84,17 @@ export function cardError(
 export const idempotencyError = (message: string, status = 400) =>
   new StripeApiError(status, { type: 'idempotency_error', message });
 
-export const apiError = (message: string) => new StripeApiError(500, { type: 'api_error', message });
+export const apiError = (message: string, status = 500) =>
+  new StripeApiError(status, { type: 'api_error', message });
+
+/** 429 as Stripe sends it: the SDK raises `StripeRateLimitError` and retries it. */
+export const rateLimitError = () =>
+  invalidRequest(
+    'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.',
+    'rate_limit',
+    undefined,
+    429,
+  );
 
 /** 401 with Stripe's wording; `authentication_error` is what the current API still sends for keys. */
 export const authenticationError = (message: string, code?: string) =>

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logger.js';
 import { type ApiRequest, type EmulatorCore, PLATFORM_ACCOUNT_ID } from '../core/emulator.js';
-import { apiError, invalidRequest, StripeApiError } from '../core/errors.js';
+import { apiError, invalidRequest, rateLimitError, StripeApiError } from '../core/errors.js';
 import { API_VERSION } from '../core/events.js';
 import { expandResponse } from '../core/expand.js';
 import { type IdempotencyRecord, responseBody } from '../core/idempotency.js';
@@ -86,6 +86,8 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
       );
     }
     const text = method === 'POST' ? await readBody(req) : '';
+    const failure = takeFailure(emu, method, path);
+    if (failure) return errorReply(failure);
     const params =
       method === 'POST'
         ? { ...decodeForm(query), ...decodeBody(header(req, 'content-type'), text) }
@@ -194,6 +196,20 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
         }
       });
   });
+}
+
+/** A rehearsed outage (`settings.failures`): answered before idempotency, so nothing is stored. */
+function takeFailure(emu: EmulatorCore, method: HttpMethod, path: string): StripeApiError | null {
+  const failures = emu.settings.failures;
+  const i = failures.findIndex((f) => f.path === path && (f.method === undefined || f.method === method));
+  const failure = failures[i];
+  if (!failure) return null;
+  if (failure.remaining !== undefined && --failure.remaining <= 0) failures.splice(i, 1);
+  if (failure.status === 429) return rateLimitError();
+  return apiError(
+    `The emulator was told to fail ${method} ${path} with ${failure.status} (POST /_emulator/settings failures).`,
+    failure.status,
+  );
 }
 
 function asStripeError(err: unknown, logger: Logger, requestId: string): StripeApiError {
