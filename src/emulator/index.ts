@@ -15,7 +15,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Keep state in this directory between restarts; omitted = memory only. */
   dataDir?: string;
-  /** Milliseconds before each webhook retry; default is a Stripe-like schedule over about 3 days. */
+  /** Milliseconds before each webhook retry; default: Stripe's sandbox, 3 retries over about 4 hours. */
   webhookRetrySchedule?: number[];
   /** How long a webhook receiver gets to answer; default 10 s. */
   deliveryTimeoutMs?: number;
@@ -87,6 +87,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 export type { ApiRequest, EmulatorSettings } from './core/emulator.js';
-export { EmulatorCore, PLATFORM_ACCOUNT_ID, STRIPE_RETRY_SCHEDULE_MS } from './core/emulator.js';
+export {
+  EmulatorCore,
+  PLATFORM_ACCOUNT_ID,
+  STRIPE_LIVE_RETRY_SCHEDULE_MS,
+  STRIPE_RETRY_SCHEDULE_MS,
+} from './core/emulator.js';
 export { API_VERSION } from './core/events.js';
 export type { DeliveryAttempt } from './webhooks/delivery.js';

@@ -24,6 +24,12 @@ describe('control API', () => {
         status: 'ok',
         api_version: '2026-10-28.endive',
       });
+      // By default deliveries are retried as in a Stripe sandbox: three times over a few hours.
+      const defaults = await h.control('/_emulator/settings');
+      expect(defaults.webhook_retry_schedule_ms).toHaveLength(3);
+      const total = defaults.webhook_retry_schedule_ms.reduce((a: number, b: number) => a + b, 0);
+      expect(total).toBeGreaterThan(3_600_000);
+      expect(total).toBeLessThanOrEqual(6 * 3_600_000);
       const settings = await h.control('/_emulator/settings', {
         webhook_retry_schedule_ms: [10, 20, 40],
         delivery_timeout_ms: 1000,

@@ -70,8 +70,14 @@ export interface EmulatorSettings {
   failures: RouteFailure[];
 }
 
-/** Stripe does not publish its schedule; this backs off exponentially over about three days. */
-export const STRIPE_RETRY_SCHEDULE_MS: readonly number[] = [
+/**
+ * Stripe retries a sandbox (test-mode) delivery three times over a few hours; it does not publish
+ * the intervals. The emulator is always test mode, so this is its default.
+ */
+export const STRIPE_RETRY_SCHEDULE_MS: readonly number[] = [15 * 60_000, 60 * 60_000, 3 * 3_600_000];
+
+/** Live mode retries for up to three days with exponential backoff (intervals unpublished). */
+export const STRIPE_LIVE_RETRY_SCHEDULE_MS: readonly number[] = [
   60_000,
   5 * 60_000,
   30 * 60_000,
