@@ -80,7 +80,7 @@ const frameworks: { name: string; mount: Mount }[] = [
       const app = new Hono();
       app.use('*', async (c, next) => {
         if (c.req.header('content-type')?.includes('json'))
-          c.set('parsed' as never, (await c.req.json()) as never);
+          c.set('parsed' as never, (await c.req.json().catch(() => undefined)) as never);
         await next();
       });
       app.post('/webhooks/stripe', honoWebhook(receiver));
@@ -171,6 +171,28 @@ describe.each(frameworks)('$name', ({ mount }) => {
     expect(response.status).toBe(413);
     expect((await response.json()).error.code).toBe('payload_too_large');
     expect(await storedBody(store, id)).toBeUndefined();
+  });
+});
+
+describe.each(frameworks)('$name, chunked upload', ({ mount }) => {
+  it('refuses a chunked body (no Content-Length) that grows past 1 MB with 413', async () => {
+    const { server } = await start(mount);
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Bounded: 40 chunks of 64 KB (2.5 MB) at most.
+        if (sent++ < 40) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(`${server.url}/webhooks/stripe`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
   });
 });
 
