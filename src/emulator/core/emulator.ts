@@ -40,7 +40,10 @@ export interface ControlRequest {
   params: Record<string, unknown>;
 }
 
-/** Returns the JSON response (status 200); throw `StripeApiError` for an error. */
+/**
+ * Returns the JSON response (status 200), or a `PageResponse` (core/page-response.ts) for an HTML
+ * page or a redirect; throw `StripeApiError` for an error.
+ */
 export type ControlHandler = (req: ControlRequest) => unknown | Promise<unknown>;
 
 export interface RouteDelay {

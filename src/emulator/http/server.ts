@@ -9,8 +9,8 @@ import { API_VERSION } from '../core/events.js';
 import { expandResponse } from '../core/expand.js';
 import { type IdempotencyRecord, responseBody } from '../core/idempotency.js';
 import { newRequestId } from '../core/ids.js';
+import { PageResponse } from '../core/page-response.js';
 import type { HttpMethod } from '../core/router.js';
-import { PageResponse } from '../pages/response.js';
 import { checkAuthorization } from './auth.js';
 import { decodeBody, decodeForm, takeExpand } from './body.js';
 

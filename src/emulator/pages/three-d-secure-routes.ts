@@ -6,13 +6,13 @@ import type Stripe from 'stripe';
 import { currencyExponent } from '../../shared/currency.js';
 import type { EmulatorCore } from '../core/emulator.js';
 import { invalidRequest, resourceMissing } from '../core/errors.js';
+import { PageResponse } from '../core/page-response.js';
 import { p, parseParams } from '../core/params.js';
 import type { AccountStore } from '../core/store.js';
 import { automaticContext } from '../payments/context.js';
 import { finishIfPaid, sessionOfIntent } from '../resources/checkout-sessions-model.js';
 import { authenticatePaymentIntent } from '../resources/payment-intents-model.js';
 import { authenticateSetupIntent } from '../resources/setup-intents-model.js';
-import { PageResponse } from './response.js';
 import { renderThreeDSecureDone, renderThreeDSecureGone, renderThreeDSecurePage } from './three-d-secure.js';
 
 type Intent = Stripe.PaymentIntent | Stripe.SetupIntent;
