@@ -66,3 +66,19 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5_000)
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Types of the latest 100 events about `objectIds`, oldest first. */
+export async function eventTypesAbout(stripe: Stripe, ...objectIds: string[]): Promise<string[]> {
+  const events = await stripe.events.list({ limit: 100 });
+  return events.data
+    .filter((e) => objectIds.includes((e.data.object as { id: string }).id))
+    .map((e) => e.type)
+    .reverse();
+}
+
+/** Creates and confirms a 20.00 USD payment intent with `payment_method`. */
+export const payWith = (
+  stripe: Stripe,
+  payment_method: string,
+  extra: Partial<Stripe.PaymentIntentCreateParams> = {},
+) => stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method, confirm: true, ...extra });

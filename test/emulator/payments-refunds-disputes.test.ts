@@ -2,7 +2,7 @@
 // test-mode evidence outcome, and the balance transactions with the documented fee model.
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, waitFor } from './helpers.js';
+import { eventTypesAbout, type Harness, startHarness, waitFor } from './helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,13 +13,7 @@ afterAll(() => h.emulator.close());
 const paid = (payment_method: string, amount = 2000) =>
   h.stripe.paymentIntents.create({ amount, currency: 'usd', payment_method, confirm: true });
 
-async function eventTypesFor(...ids: string[]): Promise<string[]> {
-  const events = await h.stripe.events.list({ limit: 100 });
-  return events.data
-    .filter((e) => ids.includes((e.data.object as { id: string }).id))
-    .map((e) => e.type)
-    .reverse();
-}
+const eventTypesFor = (...ids: string[]) => eventTypesAbout(h.stripe, ...ids);
 
 describe('refunds', () => {
   it('refunds a charge in several parts, then refuses more than what is left', async () => {
