@@ -154,7 +154,7 @@ async function measureCoffer(
     const before = await processedCount(sut);
     const drainStart = Date.now();
     await sut.call('startWorker', null, 30_000);
-    const drained = await waitForProcessed(sut, () => before + backlog, run.ms(20_000));
+    const drained = await waitForProcessed(sut, () => before + backlog, run.ms(45_000));
     const drainMs = drained.at - drainStart;
     const left = Math.max(0, backlog - (drained.processed - before));
     out.measurements.push({
