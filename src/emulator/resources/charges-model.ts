@@ -76,7 +76,7 @@ function renderCardDetails(
             result_reason: null,
             transaction_id: randomChars(20),
             version: '2.2.0',
-          } as Stripe.Charge.PaymentMethodDetails.Card.ThreeDSecure)
+          } satisfies Stripe.Charge.PaymentMethodDetails.Card.ThreeDSecure)
         : null,
       transaction_link_id: null,
       wallet: null,

@@ -128,7 +128,7 @@ export function createSession(ctx: PaymentsContext, n: NewSession): Stripe.Check
     payment_method_configuration_details: null,
     payment_method_options: {
       card: { request_three_d_secure: 'automatic' },
-    } as Stripe.Checkout.Session.PaymentMethodOptions,
+    } satisfies Stripe.Checkout.Session.PaymentMethodOptions,
     payment_method_types: ['card'],
     payment_status: payment ? 'unpaid' : 'no_payment_required',
     permissions: null,

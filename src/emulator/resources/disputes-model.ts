@@ -47,16 +47,24 @@ export const EVIDENCE_FIELDS = [
   'uncategorized_text',
 ] as const;
 export type EvidenceField = (typeof EVIDENCE_FIELDS)[number];
+// The compiler checks the list against the SDK's type both ways: no unknown name, none left out.
+EVIDENCE_FIELDS satisfies readonly (keyof Stripe.Dispute.Evidence)[];
+// `appeal` belongs to dispute appeals, which the emulator does not have yet.
+type UnlistedEvidence = Exclude<
+  keyof Stripe.Dispute.Evidence,
+  EvidenceField | 'enhanced_evidence' | 'appeal'
+>;
+const everyEvidenceFieldListed: [UnlistedEvidence] extends [never] ? true : UnlistedEvidence = true;
+void everyEvidenceFieldListed;
 
 const DAY = 86_400;
 /** Days the merchant has to respond; Stripe's real windows vary by network (7–21 days). */
 const RESPONSE_DAYS = 7;
 
-const emptyEvidence = (): Stripe.Dispute.Evidence => {
-  const evidence = { enhanced_evidence: {} } as Record<string, unknown>;
-  for (const field of EVIDENCE_FIELDS) evidence[field] = null;
-  return evidence as unknown as Stripe.Dispute.Evidence;
-};
+const emptyEvidence = (): Stripe.Dispute.Evidence => ({
+  enhanced_evidence: {},
+  ...(Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, null])) as Record<EvidenceField, null>),
+});
 
 /** Opens the dispute a dispute card produces; emits `charge.dispute.created` (and the withdrawal). */
 export function openDispute(
@@ -140,7 +148,7 @@ export function updateDispute(
 ): Stripe.Dispute {
   const changesEvidence = patch.evidence !== undefined || patch.submit !== undefined;
   if (changesEvidence && !OPEN.includes(dispute.status)) throw closedError(dispute);
-  const evidence = { ...dispute.evidence, ...(patch.evidence ?? {}) } as Stripe.Dispute.Evidence;
+  const evidence: Stripe.Dispute.Evidence = { ...dispute.evidence, ...patch.evidence };
   const hasEvidence = EVIDENCE_FIELDS.some((f) => evidence[f] !== null && evidence[f] !== '');
   const submit = changesEvidence && patch.submit !== false;
   const next: Stripe.Dispute = {

@@ -126,7 +126,7 @@ function settleTestRefund(ctx: PaymentsContext, refundId: string): void {
   if (!refund) return;
   if (refund.status === 'pending') {
     const { pending_reason: _dropped, ...rest } = refund;
-    const next = ctx.account.update({ ...rest, status: 'succeeded' } as Stripe.Refund);
+    const next = ctx.account.update({ ...rest, status: 'succeeded' });
     emitRefundChange(ctx, 'refund.updated', refund, next);
     return;
   }
