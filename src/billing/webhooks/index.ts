@@ -84,7 +84,13 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const stats = emptyStats();
-  const queue = createEventQueue(deps.store);
+  const intakeOptions = deps.intake ?? {};
+  const queue = createEventQueue(deps.store, {
+    ...(intakeOptions.maxBatch === undefined ? {} : { maxBatch: intakeOptions.maxBatch }),
+    ...(intakeOptions.maxConcurrentWrites === undefined || deps.store.kind === 'pglite'
+      ? {}
+      : { maxInFlight: intakeOptions.maxConcurrentWrites }),
+  });
   const handlers = createHandlerRegistry(deps.store);
   const writer = createMirrorWriter({
     store: deps.store,
@@ -124,7 +130,7 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
     clock,
     logger,
     stats,
-    options: deps.intake ?? {},
+    options: intakeOptions,
     onStored: () => worker.wake(),
   });
   const aliveWindowMs = Math.max(30_000, (workerOptions.pollMs ?? 1_000) * 3);

@@ -22,6 +22,10 @@ export interface IntakeOptions {
   toleranceSeconds?: number;
   /** Answer 503 if storing takes longer than this (default 8 s; Stripe gives up after a few). */
   storeTimeoutMs?: number;
+  /** Most events in one group-committed INSERT (default 500). */
+  maxBatch?: number;
+  /** INSERTs in flight at once (default 4 on PostgreSQL; PGlite is always 1). */
+  maxConcurrentWrites?: number;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
