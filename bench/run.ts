@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { runEmulatorSuite } from './emulator/suite.js';
 import { killAllChildren } from './lib/child.js';
 import { describeMachine } from './lib/machine.js';
-import { consoleTable, markdown, type SuiteResult } from './lib/report.js';
+import { consoleTable, errorText, markdown, type SuiteResult } from './lib/report.js';
 import { runWebhookSuite } from './webhooks/suite.js';
 import type { EngineName } from './webhooks/system.js';
 
@@ -50,11 +50,21 @@ async function main(): Promise<void> {
   for (const suite of suites) {
     const t0 = performance.now();
     console.log(`▶ ${suite} …`);
-    results.push(
-      suite === 'emulator'
-        ? await runEmulatorSuite({ scale })
-        : await runWebhookSuite({ databaseUrl, scale, engines: engines as EngineName[] }),
-    );
+    try {
+      results.push(
+        suite === 'emulator'
+          ? await runEmulatorSuite({ scale })
+          : await runWebhookSuite({ databaseUrl, scale, engines: engines as EngineName[] }),
+      );
+    } catch (error) {
+      console.error(error);
+      results.push({
+        title: suite === 'emulator' ? 'Stripe emulator (issue #3)' : 'Webhook pipeline (issue #4)',
+        method: [],
+        measurements: [],
+        notes: [`- This suite failed before it measured anything: ${errorText(error)}`],
+      });
+    }
     console.log(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   const seconds = (performance.now() - started) / 1000;
