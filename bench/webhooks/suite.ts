@@ -37,6 +37,7 @@ const INTAKE_ROUNDS = 3;
 const INTAKE_ROUND_MS = 3_000;
 
 const engineLabel = (engine: EngineName) => (engine === 'postgres' ? 'PostgreSQL' : 'PGlite');
+const systemLabel = (system: SystemName) => (system === 'coffer' ? 'Coffer' : 'sync-engine');
 
 /** Starts a system, or notes why it could not be. */
 async function tryStart(
@@ -49,12 +50,14 @@ async function tryStart(
 ): Promise<Started | undefined> {
   try {
     const started = await startSystem(run, options, system, engine, schemas);
-    out.notes.push(`- ${system} on ${engineLabel(engine)} served via: ${started.via}.`);
+    out.notes.push(`- ${systemLabel(system)} on ${engineLabel(engine)} served via: ${started.via}.`);
     if (system === 'coffer') await started.sut.call('stopWorker', null, 30_000);
     await run.send(started.url, closed(500, 5_000));
     return started;
   } catch (error) {
-    out.notes.push(`- ${system} on ${engineLabel(engine)} could not be measured: ${errorText(error)}`);
+    out.notes.push(
+      `- ${systemLabel(system)} on ${engineLabel(engine)} could not be measured: ${errorText(error)}`,
+    );
     return undefined;
   }
 }
