@@ -132,6 +132,16 @@ describe('payment mode', () => {
       'payment_intent.succeeded',
       'checkout.session.completed',
     ]);
+    // No API request of the merchant caused them: the customer acted on the (stand-in) hosted page.
+    const caused = await h.stripe.events.list({ limit: 100, ...(since ? { ending_before: since } : {}) });
+    expect(caused.data.map((e) => e.request?.id ?? null)).toEqual(caused.data.map(() => null));
+    const customer = await h.stripe.customers.retrieve(after.customer as string);
+    expect(customer).toMatchObject({
+      email: 'buyer@example.com',
+      invoice_settings: { default_payment_method: null },
+    });
+    // The session keeps the template; only the redirect gets the id.
+    expect(after.success_url).toBe('https://shop.example/thanks?session={CHECKOUT_SESSION_ID}');
   });
 
   it('saving the card for later creates the customer and attaches the card to it', async () => {

@@ -2,14 +2,15 @@
 // hosted page (not built yet; `GET /_emulator/checkout/:id` says so).
 
 import type Stripe from 'stripe';
-import type { ApiRequest, EmulatorCore } from '../core/emulator.js';
+import type { EmulatorCore } from '../core/emulator.js';
 import { resourceMissing } from '../core/errors.js';
-import { newRequestId } from '../core/ids.js';
+import { newId } from '../core/ids.js';
 import { PageResponse } from '../core/page-response.js';
 import { p, parseParams } from '../core/params.js';
 import type { AccountStore } from '../core/store.js';
 import { automaticContext } from '../payments/context.js';
 import { type CreateCustomer, completeSession } from './checkout-sessions-model.js';
+import { blankCustomer } from './customers.js';
 import { createCardPaymentMethod } from './payment-methods-model.js';
 
 /** Finds a session by id in whichever account holds it (control routes carry no account). */
@@ -25,24 +26,12 @@ function findSession(
   throw resourceMissing('checkout.session', id);
 }
 
-/** Creates a customer through the customers API itself, so the object and its event are the core's. */
+/** Creates the customer a completed session needs, as the hosted page would (no API request). */
 function customerCreator(emu: EmulatorCore, account: AccountStore): CreateCustomer {
   return (email) => {
-    const match = emu.api.match('POST', '/v1/customers');
-    if (!match) throw new Error('emulator: the customers resource is not registered');
-    const req: ApiRequest = {
-      method: 'POST',
-      path: '/v1/customers',
-      pathParams: {},
-      params: email ? { email } : {},
-      expand: [],
-      accountId: account.id,
-      account,
-      requestId: newRequestId(),
-      idempotencyKey: null,
-      apiVersion: '',
-    };
-    return match.handler(req) as Stripe.Customer;
+    const customer = account.insert({ ...blankCustomer(newId('cus', 14), emu.clock.seconds()), email });
+    emu.emitAutomatic(account, 'customer.created', customer);
+    return customer;
   };
 }
 

@@ -131,6 +131,38 @@ function applyWritable(req: ApiRequest, c: Stripe.Customer, w: Writable): Stripe
   };
 }
 
+/** A new customer with nothing set: what `POST /v1/customers` starts from. */
+export const blankCustomer = (id: string, created: number): Stripe.Customer => ({
+  id,
+  object: 'customer',
+  address: null,
+  balance: 0,
+  created,
+  currency: null,
+  customer_account: null,
+  default_source: null,
+  delinquent: false,
+  description: null,
+  discount: null,
+  email: null,
+  invoice_prefix: randomChars(8).toUpperCase(),
+  invoice_settings: {
+    custom_fields: null,
+    default_payment_method: null,
+    footer: null,
+    rendering_options: null,
+  },
+  livemode: false,
+  metadata: {},
+  name: null,
+  next_invoice_sequence: 1,
+  phone: null,
+  preferred_locales: [],
+  shipping: null,
+  tax_exempt: 'none',
+  test_clock: null,
+});
+
 export function registerCustomers(emu: EmulatorCore): void {
   emu.objects.define({
     object: 'customer',
@@ -140,36 +172,7 @@ export function registerCustomers(emu: EmulatorCore): void {
 
   emu.route('POST', '/v1/customers', (req) => {
     const params = parseParams(writableShape, req.params);
-    const blank: Stripe.Customer = {
-      id: newId('cus', 14),
-      object: 'customer',
-      address: null,
-      balance: 0,
-      created: emu.clock.seconds(),
-      currency: null,
-      customer_account: null,
-      default_source: null,
-      delinquent: false,
-      description: null,
-      discount: null,
-      email: null,
-      invoice_prefix: randomChars(8).toUpperCase(),
-      invoice_settings: {
-        custom_fields: null,
-        default_payment_method: null,
-        footer: null,
-        rendering_options: null,
-      },
-      livemode: false,
-      metadata: {},
-      name: null,
-      next_invoice_sequence: 1,
-      phone: null,
-      preferred_locales: [],
-      shipping: null,
-      tax_exempt: 'none',
-      test_clock: null,
-    };
+    const blank = blankCustomer(newId('cus', 14), emu.clock.seconds());
     if (params.invoice_settings?.default_payment_method) {
       throw invalidRequest(
         'A new customer has no attached payment methods; attach one first, then set invoice_settings[default_payment_method].',
