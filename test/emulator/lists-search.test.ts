@@ -63,6 +63,43 @@ describe('pagination', () => {
     expect(new Set(seen)).toEqual(new Set(newestFirst.slice(0, 60).map((c) => c.id)));
   });
 
+  it('each list names its own path in url, including nested and search lists', async () => {
+    const customer = ids[0]!;
+    const pi = await h.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      customer,
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    const charge = await h.stripe.charges.retrieve(pi.latest_charge as string, { expand: ['refunds'] });
+    const query = { query: "status:'succeeded'" };
+    const urls = [
+      (await h.stripe.paymentIntents.list()).url,
+      (await h.stripe.charges.list()).url,
+      (await h.stripe.refunds.list()).url,
+      (await h.stripe.balanceTransactions.list()).url,
+      (await h.stripe.events.list()).url,
+      (await h.stripe.checkout.sessions.list()).url,
+      (await h.stripe.customers.listPaymentMethods(customer)).url,
+      (charge.refunds as Stripe.ApiList<Stripe.Refund>).url,
+      (await h.stripe.paymentIntents.search(query)).url,
+      (await h.stripe.charges.search(query)).url,
+    ];
+    expect(urls).toEqual([
+      '/v1/payment_intents',
+      '/v1/charges',
+      '/v1/refunds',
+      '/v1/balance_transactions',
+      '/v1/events',
+      '/v1/checkout/sessions',
+      `/v1/customers/${customer}/payment_methods`,
+      `/v1/charges/${charge.id}/refunds`,
+      '/v1/payment_intents/search',
+      '/v1/charges/search',
+    ]);
+  });
+
   it('validates limit and cursors', async () => {
     await expect(h.stripe.customers.list({ limit: 0 })).rejects.toMatchObject({ param: 'limit' });
     await expect(h.stripe.customers.list({ limit: 101 })).rejects.toMatchObject({ param: 'limit' });
