@@ -116,4 +116,23 @@ describe.each(storeTargets)('shuffled delivery on $name', (target) => {
       expect(await mirrorSnapshot(store)).toEqual(inOrder);
     },
   );
+
+  it.each([3, 99])(
+    'seed %i: all delivered first, then processed in large batches (the batched write path)',
+    async (seed) => {
+      await emptyPipelineTables(store);
+      const { pipeline: batched } = await openPipeline(target, {
+        store,
+        stripe: client.stripe,
+        worker: { batchSize: 50 },
+      });
+      const rnd = random(seed);
+      for (const event of shuffled([...events, ...events.filter(() => rnd() < 0.5)], rnd)) {
+        const d = delivery(event);
+        expect((await batched.handle(d.body, d.headers)).status).toBe(200);
+      }
+      expect(await batched.worker.processAvailable()).toBe(events.length);
+      expect(await mirrorSnapshot(store)).toEqual(inOrder);
+    },
+  );
 });

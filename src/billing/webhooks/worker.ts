@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
 import { type Logger, scrubString } from '../../shared/logger.js';
-import { type MirrorWriter, RefetchError, type StripeObject } from '../mirror/index.js';
+import { type ApplyInput, type MirrorWriter, RefetchError, type StripeObject } from '../mirror/index.js';
 import type { HandlerRegistry } from './handlers.js';
 import type { ClaimedEvent, EventQueue } from './queue.js';
 import type { WebhookStats } from './stats.js';
@@ -29,6 +29,16 @@ export interface WorkerOptions {
 }
 
 export type Alert = { kind: 'dead_letter' | 'lag' | 'refetch_failed'; eventId?: string; message: string };
+
+/** A claimed event, parsed, with what it would write to the mirror. */
+interface Parsed {
+  row: ClaimedEvent;
+  event: Stripe.Event;
+  input: ApplyInput | null;
+}
+
+/** Objects (`table:id`) whose newest state the batch already wrote, with its version and event. */
+type BulkWrites = Map<string, { version: number; eventId: string | null }>;
 
 export interface WorkerDeps {
   queue: EventQueue;
@@ -96,40 +106,76 @@ export function createWorker(deps: WorkerDeps): Worker {
     deps.alert(alert);
   };
 
-  const applyToMirror = async (event: Stripe.Event, freshAfter: number): Promise<void> => {
+  /** What the event writes to the mirror, or null when its object is not mirrored. */
+  const mirrorInput = (event: Stripe.Event, freshAfter: number): ApplyInput | null => {
     const obj = (event.data as { object?: unknown } | undefined)?.object as StripeObject | undefined;
-    if (!obj || typeof obj.id !== 'string' || typeof obj.object !== 'string') return;
+    if (!obj || typeof obj.id !== 'string' || typeof obj.object !== 'string') return null;
     const mapper = writer.registry.get(obj.object);
-    if (!mapper) return;
+    if (!mapper) return null;
     const deleted =
       obj.deleted === true || (event.type.endsWith('.deleted') && mapper.tombstoneOnDelete !== false);
+    return { mapper, object: obj, version: event.created, eventId: event.id, deleted, freshAfter };
+  };
+
+  const applyToMirror = async (input: ApplyInput, bulk: BulkWrites): Promise<void> => {
+    // The batch's fast path already wrote this object's newest state: this event either is that
+    // state or is older than it. Only an equal version from another event needs the full gate.
+    const newest = bulk.get(`${input.mapper.table}:${input.object.id}`);
+    if (newest && (newest.eventId === input.eventId || input.version < newest.version)) {
+      if (newest.eventId === input.eventId) stats.mirrorWrites++;
+      else stats.mirrorSkips++;
+      return;
+    }
     try {
-      const outcome = await writer.apply({
-        mapper,
-        object: obj,
-        version: event.created,
-        eventId: event.id,
-        deleted,
-        freshAfter,
-      });
+      const outcome = await writer.apply(input);
       if (outcome === 'stale' || outcome === 'tombstoned') stats.mirrorSkips++;
       else if (outcome !== 'unchanged') stats.mirrorWrites++;
     } catch (error) {
       if (error instanceof RefetchError)
-        raise({ kind: 'refetch_failed', eventId: event.id, message: error.message });
+        raise({ kind: 'refetch_failed', eventId: input.eventId ?? undefined, message: error.message });
       throw error;
     }
   };
 
-  const processEvent = async (
-    row: ClaimedEvent,
-    done: ReadonlySet<string>,
-    claimedAt: number,
-  ): Promise<void> => {
-    const event = JSON.parse(row.body) as Stripe.Event;
+  /**
+   * Writes, in one statement per table, the newest state of each object of the batch whose newest
+   * event is unique and not a deletion; returns what was written so the lanes can skip those writes.
+   */
+  const writeNewest = async (parsed: Parsed[]): Promise<BulkWrites> => {
+    const newest = new Map<string, { best: ApplyInput; tied: boolean; deleting: boolean }>();
+    for (const { input } of parsed) {
+      if (!input) continue;
+      const key = `${input.mapper.table}:${input.object.id}`;
+      const seen = newest.get(key);
+      if (!seen || input.version > seen.best.version) {
+        newest.set(key, { best: input, tied: false, deleting: input.deleted || (seen?.deleting ?? false) });
+      } else {
+        // An equal version from another event is a tie, and a deletion always takes the full gate.
+        if (input.version === seen.best.version) seen.tied = true;
+        if (input.deleted) seen.deleting = true;
+      }
+    }
+    const candidates = [...newest.values()].filter((n) => !n.tied && !n.deleting).map((n) => n.best);
+    const bulk: BulkWrites = new Map();
+    if (candidates.length === 0) return bulk;
+    try {
+      const written = await writer.applyNewest(candidates);
+      for (const c of candidates) {
+        if (written.has(c.object.id))
+          bulk.set(`${c.mapper.table}:${c.object.id}`, { version: c.version, eventId: c.eventId });
+      }
+    } catch (error) {
+      // Every event then takes the full gate, where a persisting failure is retried per event.
+      logger.warn({ error: errorText(error) }, 'batched mirror write failed; writing event by event');
+    }
+    return bulk;
+  };
+
+  const processEvent = async (item: Parsed, done: ReadonlySet<string>, bulk: BulkWrites): Promise<void> => {
+    const { row, event, input } = item;
     // Regressions (an event older than the mirror) skip the write but still run the handlers: the
     // event happened, and handlers read current state from the mirror, never from the event alone.
-    await applyToMirror(event, claimedAt);
+    if (input) await applyToMirror(input, bulk);
     stats.handlerRuns += await handlers.run(event, { attempt: row.attempts, source: row.source }, done);
     const lag = Math.max(0, clock.now() / 1000 - row.created);
     stats.lastLagSeconds = lag;
@@ -174,25 +220,36 @@ export function createWorker(deps: WorkerDeps): Worker {
     const failures = new Map<string, unknown>();
     const withHandlers = rows.filter((r) => handlers.forType(r.type).length > 0).map((r) => r.id);
     const ledger = await handlers.ledger(withHandlers);
-    // Group by object so one object's events apply in order; others go concurrently.
-    const groups = new Map<string, ClaimedEvent[]>();
+    const parsed: Parsed[] = [];
     for (const row of rows) {
-      const key = row.object_id ?? row.id;
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+      try {
+        const event = JSON.parse(row.body) as Stripe.Event;
+        parsed.push({ row, event, input: mirrorInput(event, claimedAt) });
+      } catch (error) {
+        failures.set(row.id, error);
+        await failed(row, error);
+      }
+    }
+    const bulk = await writeNewest(parsed);
+    // Group by object so one object's events apply in order; others go concurrently.
+    const groups = new Map<string, Parsed[]>();
+    for (const item of parsed) {
+      const key = item.row.object_id ?? item.row.id;
+      groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     const lanes = [...groups.values()].map((g) =>
-      g.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1)),
+      g.sort((a, b) => a.row.created - b.row.created || (a.row.id < b.row.id ? -1 : 1)),
     );
     const succeeded: string[] = [];
-    const runLane = async (lane: ClaimedEvent[]) => {
-      for (const row of lane) {
+    const runLane = async (lane: Parsed[]) => {
+      for (const item of lane) {
         try {
-          await processEvent(row, ledger.get(row.id) ?? new Set(), claimedAt);
-          succeeded.push(row.id);
+          await processEvent(item, ledger.get(item.row.id) ?? new Set(), bulk);
+          succeeded.push(item.row.id);
           stats.processed++;
         } catch (error) {
-          failures.set(row.id, error);
-          await failed(row, error);
+          failures.set(item.row.id, error);
+          await failed(item.row, error);
         }
       }
     };
