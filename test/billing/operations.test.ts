@@ -124,6 +124,45 @@ describe.each(storeTargets)('operations on $name', (target) => {
     expect(await customersTagged(tag)).toHaveLength(1);
   });
 
+  it('a caller failing late on a shared attempt never turns the winner’s success back into a failure', async () => {
+    const tag = uniqueUser('late-failure');
+    const spec = createSpec(tag);
+    let releaseLoser: () => void = () => undefined;
+    const loserMayFail = new Promise<void>((resolve) => {
+      releaseLoser = resolve;
+    });
+    let bothCalling: () => void = () => undefined;
+    const bothInCall = new Promise<void>((resolve) => {
+      bothCalling = resolve;
+    });
+    let calls = 0;
+    // Two callers share one pending attempt (one key); the second's request is refused after the
+    // first one's succeeded, as Stripe does with a 409 or a 400 for a key still in use.
+    const racing = {
+      ...spec,
+      call: async (params: Stripe.CustomerCreateParams, key: string) => {
+        if (++calls === 1) {
+          await bothInCall; // both callers hold the pending attempt before either finishes
+          return spec.call(params, key);
+        }
+        bothCalling();
+        await loserMayFail;
+        throw new StripeUpstreamError('customers.create', { statusCode: 400, message: 'refused' });
+      },
+    };
+    await ops.begin(spec);
+    const both = [ops.run(racing), ops.run(racing)];
+    const winner = await Promise.race(both); // the refused one waits until the success is recorded
+    releaseLoser();
+    const settled = await Promise.allSettled(both);
+    expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
+
+    expect((await ops.latest('customer.create', scopeKey({ user: tag })))?.status).toBe('succeeded');
+    const repeat = await ops.run(spec);
+    expect(repeat).toMatchObject({ source: 'reused', result: { id: winner.result.id } });
+    expect(await customersTagged(tag)).toHaveLength(1);
+  });
+
   it('a caller-named operation id is one attempt forever; another id is another operation', async () => {
     const tag = uniqueUser('named');
     const a = await ops.run({ ...createSpec(tag), operationId: 'order-1' });

@@ -182,7 +182,7 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
     status: AttemptStatus,
     fields: { objectId?: string; result?: unknown; error?: unknown } = {},
   ) => {
-    await db
+    let update = db
       .updateTable('operations')
       .set({
         status,
@@ -191,8 +191,12 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
         ...(fields.result === undefined ? {} : { result: JSON.stringify(fields.result) }),
         ...(fields.error === undefined ? {} : { error: JSON.stringify(fields.error) }),
       })
-      .where('id', '=', id)
-      .execute();
+      .where('id', '=', id);
+    // Callers sharing one attempt finish in any order: a success is the truth about the key and is
+    // always written, but a later failure (a 409 while the first call ran, a timeout) never
+    // overwrites it, or the next call would start a new attempt and make a second object.
+    if (status !== 'succeeded') update = update.where('status', '=', 'pending');
+    await update.execute();
   };
 
   /** The attempt of a caller-named operation: created on first sight, the same one ever after. */
