@@ -194,6 +194,25 @@ describe.each(storeTargets)('payments on $name', (target) => {
     await expect(billing.payments.refund('ch_123')).rejects.toMatchObject({ field: 'paymentIntentId' });
   });
 
+  it('a refund named by the caller’s operationId is checked against what is left like any other', async () => {
+    const userId = uniqueUser('named-refund');
+    const intent = await billing.payments.createIntent({ userId, amount: 1000, currency: 'usd' });
+    await confirm(intent.id, 'pm_card_visa');
+
+    const first = await billing.payments.refund(intent.id, { amount: 600, operationId: 'return-1' });
+    expect(first.amount).toBe(600);
+    // The same return again is the same refund, even though less is left now.
+    expect((await billing.payments.refund(intent.id, { amount: 600, operationId: 'return-1' })).id).toBe(
+      first.id,
+    );
+    // A second return for more than is left is refused before Stripe, naming the field.
+    await expect(
+      billing.payments.refund(intent.id, { amount: 600, operationId: 'return-2' }),
+    ).rejects.toMatchObject({ field: 'amount' });
+    const refunds = await emu.stripe.refunds.list({ payment_intent: intent.id });
+    expect(refunds.data.map((r: Stripe.Refund) => r.amount)).toEqual([600]);
+  });
+
   it('refuses to refund a payment that has not succeeded', async () => {
     const intent = await billing.payments.createIntent({
       userId: uniqueUser('unpaid'),

@@ -199,14 +199,18 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
     await update.execute();
   };
 
-  /** The attempt of a caller-named operation: created on first sight, the same one ever after. */
+  /**
+   * The attempt of a caller-named operation: created on first sight, the same one ever after.
+   * `beforeFirst` runs only on first sight (the operation's checks); false means "do not record".
+   */
   const named = async (
     spec: Pick<
       OperationSpec<unknown, unknown>,
       'kind' | 'scope' | 'userId' | 'request' | keyof AttemptOptions
     >,
     operationId: string,
-  ) => {
+    beforeFirst?: () => Promise<boolean>,
+  ): Promise<Attempt | undefined> => {
     if (!OPERATION_ID.test(operationId)) {
       throw new ValidationError(
         'operationId must be 1-100 characters of letters, digits, _ . : - (starting with a letter or digit)',
@@ -216,6 +220,9 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
     if (spec.newAttempt)
       throw new ValidationError('give either operationId or newAttempt, not both', 'newAttempt');
     const scope = `${spec.scope}&op=${encodeURIComponent(operationId)}`;
+    const known = await byAttemptId(spec.kind, scope, operationId);
+    if (known) return known;
+    if (beforeFirst && !(await beforeFirst())) return undefined;
     const attempt =
       (await insert(spec, scope, operationId, '')) ?? (await byAttemptId(spec.kind, scope, operationId));
     if (!attempt) throw new ConflictError(`Could not record operation ${operationId}; try again`);
@@ -296,7 +303,14 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
 
   const run: Operations['run'] = async <Req, Res>(spec: OperationSpec<Req, Res>) => {
     if (spec.operationId !== undefined) {
-      const attempt = await named(spec, spec.operationId);
+      // A named operation gets the same checks and recovery as any other before its first attempt
+      // (a refund beyond what is left is refused here, not sent to Stripe).
+      let recovered: Res | undefined;
+      const attempt = await named(spec, spec.operationId, async () => {
+        recovered = await spec.beforeNewAttempt?.();
+        return recovered === undefined;
+      });
+      if (!attempt) return { result: recovered as Res, source: 'recovered', attempt: undefined };
       if (attempt.status === 'succeeded') return { result: attempt.result as Res, source: 'reused', attempt };
       if (attempt.status !== 'pending') {
         throw new ConflictError(
