@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import type { Store } from '../billing/store/index.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { honoWebhook } from './adapters/fetch.js';
+import { CLOSE_AFTER_REFUSING_BODY } from './adapters/receive.js';
 import { bearerAuth } from './auth.js';
 import { httpErrorOf, PayloadTooLargeError } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
@@ -68,7 +69,8 @@ export function createService(options: ServiceOptions): Hono {
     '/v1/*',
     bodyLimit({
       maxSize: REST_BODY_LIMIT,
-      onError: (c) => c.json(httpErrorOf(new PayloadTooLargeError(REST_BODY_LIMIT)).body, 413),
+      onError: (c) =>
+        c.json(httpErrorOf(new PayloadTooLargeError(REST_BODY_LIMIT)).body, 413, CLOSE_AFTER_REFUSING_BODY),
     }),
   );
   app.route('/v1', apiRoutes(billing));

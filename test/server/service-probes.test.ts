@@ -78,6 +78,10 @@ describe.each(storeTargets)('service probes and webhook route on $name', (target
     });
     expect(rest.status).toBe(413);
     expect(await rest.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    // The unread rest of a refused upload makes the connection unusable: the client is told not to
+    // reuse it (otherwise its next request on that socket fails with "other side closed").
+    expect(webhook.headers.get('connection')).toBe('close');
+    expect(rest.headers.get('connection')).toBe('close');
   });
 
   it('gives every response a request id and keeps the API key and signatures out of the log', async () => {

@@ -18,8 +18,6 @@ export function nodeWebhookHandler(
 }
 
 export function writeNodeResult(res: ServerResponse, result: WebhookResult): void {
-  // After a 413 the rest of the upload is not worth reading: close the connection once answered.
-  if (result.status === 413) res.setHeader('connection', 'close');
   res.writeHead(result.status, result.headers);
   res.end(result.body);
 }

@@ -84,8 +84,17 @@ export async function deliver(
 
 export function errorResult(error: unknown): WebhookResult {
   const { status, body } = httpErrorOf(error);
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (error instanceof PayloadTooLargeError) Object.assign(headers, CLOSE_AFTER_REFUSING_BODY);
+  return { status, headers, body: JSON.stringify(body) };
 }
+
+/**
+ * Sent with every 413: the refused body was not read to its end, so the connection cannot carry another
+ * request. Without it a keep-alive client reuses the socket and its next request fails ("other side
+ * closed") when the server drops the unread rest.
+ */
+export const CLOSE_AFTER_REFUSING_BODY = { connection: 'close' } as const;
 
 /** Reads a body with `read`, answering 413 (or the pipeline's own answer) as a WebhookResult. */
 export async function receive(
