@@ -79,6 +79,57 @@ describe('payment methods', () => {
     expect(types).toEqual(['payment_method.attached', 'payment_method.updated', 'payment_method.detached']);
   });
 
+  it('a card charged without a customer, or detached, may not be used again; an attached one may', async () => {
+    const pay = (payment_method: string, customer?: string) =>
+      h.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method,
+        confirm: true,
+        ...(customer ? { customer } : {}),
+      });
+    const loose = await h.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    await pay(loose.id);
+    const again = await pay(loose.id).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(again).toMatchObject({ statusCode: 400, message: expect.stringMatching(/may not be used again/) });
+    const customer = await h.stripe.customers.create();
+    await expect(h.stripe.paymentMethods.attach(loose.id, { customer: customer.id })).rejects.toThrow(
+      /previously used without being attached to a Customer/,
+    );
+    // A declined attempt spends it too.
+    const declined = await h.stripe.paymentMethods.create({
+      type: 'card',
+      card: { token: 'tok_chargeCustomerFail' },
+    });
+    await expect(pay(declined.id)).rejects.toBeInstanceOf(Stripe.errors.StripeCardError);
+    await expect(pay(declined.id)).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+
+    const kept = await h.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    await h.stripe.paymentMethods.attach(kept.id, { customer: customer.id });
+    await pay(kept.id, customer.id);
+    await expect(pay(kept.id, customer.id)).resolves.toMatchObject({ status: 'succeeded' });
+  });
+
+  it('detaching clears the customer default it was, and the card cannot be attached again', async () => {
+    const customer = await h.stripe.customers.create();
+    const pm = await h.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    await h.stripe.paymentMethods.attach(pm.id, { customer: customer.id });
+    await h.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
+    await h.stripe.paymentMethods.detach(pm.id);
+    const after = await h.stripe.customers.retrieve(customer.id);
+    expect((after as Stripe.Customer).invoice_settings.default_payment_method).toBeNull();
+    const updated = (await h.stripe.events.list({ type: 'customer.updated', limit: 1 })).data[0]!;
+    expect(updated.data.object).toMatchObject({ id: customer.id });
+    expect(updated.data.previous_attributes).toEqual({
+      invoice_settings: { default_payment_method: pm.id },
+    });
+    await expect(h.stripe.paymentMethods.attach(pm.id, { customer: customer.id })).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/detached from a Customer/),
+    });
+  });
+
   it('payment_method_data creates the card inline on an intent, exclusive with payment_method', async () => {
     const pi = await h.stripe.paymentIntents.create({
       amount: 1200,

@@ -27,6 +27,7 @@ import {
   markSetUpForOffSession,
   paymentMethodToConfirm,
   resolvePaymentMethod,
+  spendUnlessAttached,
   testCardOf,
 } from './payment-methods-model.js';
 
@@ -291,6 +292,7 @@ function decline(
   });
   ctx.emit('charge.failed', charge);
   ctx.emit('payment_intent.payment_failed', next);
+  spendUnlessAttached(ctx, pm.id);
   const error = declineError(d, {
     charge: charge.id,
     payment_intent: next,
@@ -331,6 +333,7 @@ function succeed(
     latest_charge: charge.id,
     next_action: null,
   });
+  spendUnlessAttached(ctx, pm.id);
   if (capture) {
     ctx.emit('payment_intent.succeeded', next);
     disputeIfCardSaysSo(ctx, charge.id, pm);

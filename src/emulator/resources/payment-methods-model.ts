@@ -32,6 +32,23 @@ export interface CardHidden {
   line1Supplied: boolean;
   /** Set up for off-session use (SetupIntent or `setup_future_usage`), so 3155 stops asking off-session. */
   setUpForOffSession: boolean;
+  /** Charged without being attached to a customer, or detached: Stripe refuses any further use. */
+  spent?: boolean;
+}
+
+const REUSE_REFUSED =
+  'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.';
+const ATTACH_REFUSED =
+  'This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.';
+
+function refuseIfSpent(ctx: PaymentsContext, pm: Stripe.PaymentMethod, message: string): void {
+  if (cardHidden(ctx, pm).spent) throw invalidRequest(message, undefined, 'payment_method');
+}
+
+/** After a charge attempt: a payment method still attached to no customer cannot be used again. */
+export function spendUnlessAttached(ctx: PaymentsContext, pmId: string): void {
+  const pm = ctx.account.get('payment_method', pmId);
+  if (pm && pm.customer === null) ctx.account.update(pm, { ...cardHidden(ctx, pm), spent: true });
 }
 
 export interface CardInput {
@@ -247,14 +264,17 @@ export function paymentMethodToConfirm(
   given: string | undefined,
   current: string | null,
 ): Stripe.PaymentMethod {
-  if (given !== undefined) return resolvePaymentMethod(ctx, given);
-  if (current === null) {
+  const pm = given === undefined ? null : resolvePaymentMethod(ctx, given);
+  if (pm === null && current === null) {
     throw unexpectedState(
       `You cannot confirm this ${kind} because it's missing a payment method. You can either update the ${kind} with a payment method and then confirm it again, or confirm it again directly with a payment method.`,
       kind === 'PaymentIntent' ? 'payment_intent_unexpected_state' : 'setup_intent_unexpected_state',
     );
   }
-  return ctx.account.require('payment_method', current, 'payment_method', 'PaymentMethod');
+  const chosen =
+    pm ?? ctx.account.require('payment_method', current ?? '', 'payment_method', 'PaymentMethod');
+  refuseIfSpent(ctx, chosen, REUSE_REFUSED);
+  return chosen;
 }
 
 export function cardHidden(ctx: PaymentsContext, pm: Stripe.PaymentMethod): CardHidden {
@@ -285,6 +305,7 @@ export function attachPaymentMethod(
       'payment_method',
     );
   }
+  refuseIfSpent(ctx, pm, ATTACH_REFUSED);
   const decline = attachDecline(testCardOf(ctx, pm));
   if (decline) throw declineError(decline, { payment_method: pm });
   const next = ctx.account.update({ ...pm, customer: customerId });
@@ -299,8 +320,18 @@ export function detachPaymentMethod(ctx: PaymentsContext, pm: Stripe.PaymentMeth
       'payment_method_unexpected_state',
     );
   }
-  const next = ctx.account.update({ ...pm, customer: null });
+  const customerId = pm.customer;
+  const next = ctx.account.update({ ...pm, customer: null }, { ...cardHidden(ctx, pm), spent: true });
   ctx.emit('payment_method.detached', next);
+  // A customer's default payment method cannot outlive its attachment.
+  const customer = ctx.account.get('customer', typeof customerId === 'string' ? customerId : customerId.id);
+  if (customer && customer.invoice_settings.default_payment_method === pm.id) {
+    const cleared = ctx.account.update({
+      ...customer,
+      invoice_settings: { ...customer.invoice_settings, default_payment_method: null },
+    });
+    ctx.emitUpdate('customer.updated', customer, cleared);
+  }
   return next;
 }
 
