@@ -167,7 +167,9 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
   });
 
   it('alerts when events are processed long after Stripe created them, and health reports the queue', async () => {
-    const { pipeline, alerts } = await openPipeline(target, { worker: { ...fast, lagAlertSeconds: 60 } });
+    const { store, pipeline, alerts } = await openPipeline(target, {
+      worker: { ...fast, lagAlertSeconds: 60 },
+    });
     const late = makeEvent(
       'customer.updated',
       { id: 'cus_late', object: 'customer_x' },
@@ -193,8 +195,16 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
       async () => (await pipeline.health()).queueDepth === 0,
     );
     expect((await pipeline.health()).workerAlive).toBe(true);
+    // Another instance (say the HTTP service, whose worker runs as `coffer worker`) sees it too.
+    const { pipeline: service } = await openPipeline(target, { store });
+    await drainUntil(
+      async () => undefined,
+      async () => (await service.health()).liveWorkers === 1,
+    );
+    expect(await service.health()).toMatchObject({ workerAlive: true, liveWorkers: 1 });
     await pipeline.worker.stop();
     expect((await pipeline.health()).workerAlive).toBe(false);
+    expect(await service.health()).toMatchObject({ workerAlive: false, liveWorkers: 0 });
     expect(alerts.filter((a) => a.kind === 'lag').map((a) => a.eventId)).toEqual([late.id]);
   });
 });

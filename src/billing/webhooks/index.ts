@@ -18,7 +18,7 @@ import {
 } from './intake.js';
 import { createEventQueue } from './queue.js';
 import { emptyStats, type WebhookStats } from './stats.js';
-import { type Alert, createWorker, type WorkerOptions } from './worker.js';
+import { type Alert, createWorker, HEARTBEAT_EVERY_MS, type WorkerOptions } from './worker.js';
 
 export type { EventHandler, HandlerContext, HandlerOptions } from './handlers.js';
 export type { IncomingHeaders, IntakeOptions, WebhookResponse } from './intake.js';
@@ -50,8 +50,10 @@ export interface WebhookHealth {
   lastEventAgeSeconds: number | null;
   /** Seconds since Stripe created the oldest unprocessed event, or null when the queue is empty. */
   oldestPendingSeconds: number | null;
-  /** This process's worker is started and finished a round recently. */
+  /** A worker — this process's, or another's heartbeat in the last ~16 s — is alive. */
   workerAlive: boolean;
+  /** Workers in any process that reported recently (a stopped worker removes itself). */
+  liveWorkers: number;
 }
 
 export interface WebhookPipeline {
@@ -165,16 +167,20 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
            (select min(created) from webhook_events where status in ('pending', 'processing')) as oldest`,
       );
       const now = clock.now();
+      // A worker started in this process is alive until a round takes far longer than it should.
+      const localAlive =
+        worker.running &&
+        (worker.lastTick === null ||
+          now - worker.lastTick < aliveWindowMs + (workerOptions.leaseMs ?? 60_000));
+      const liveWorkers = await queue.liveWorkers(3 * HEARTBEAT_EVERY_MS + (workerOptions.pollMs ?? 1_000));
       const last = row?.last ? new Date(row.last).getTime() : null;
       return {
         queueDepth: row?.depth ?? 0,
         deadLetters: row?.dead ?? 0,
         lastEventAgeSeconds: last === null ? null : Math.max(0, Math.round((now - last) / 1000)),
         oldestPendingSeconds: row?.oldest == null ? null : Math.max(0, Math.round(now / 1000 - row.oldest)),
-        workerAlive:
-          worker.running &&
-          worker.lastTick !== null &&
-          now - worker.lastTick < aliveWindowMs + (workerOptions.leaseMs ?? 60_000),
+        workerAlive: localAlive || liveWorkers > 0,
+        liveWorkers,
       };
     },
     async ingest(event, source) {

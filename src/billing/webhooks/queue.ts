@@ -78,7 +78,15 @@ export interface EventQueue {
   /** Puts every dead event back in the queue with a fresh attempt budget; returns their ids. */
   requeueDead(): Promise<string[]>;
   exists(id: string): Promise<boolean>;
+  /** Records that this worker is alive (and forgets workers silent for a day). */
+  heartbeat(workerId: string): Promise<void>;
+  /** Forgets this worker (on a clean stop). */
+  forget(workerId: string): Promise<void>;
+  /** Workers, in any process, that reported within the last `withinMs`. */
+  liveWorkers(withinMs: number): Promise<number>;
 }
+
+const HEARTBEAT_PREFIX = 'webhooks.worker.';
 
 export interface QueueOptions {
   /** Most rows in one INSERT. */
@@ -165,5 +173,26 @@ export function createEventQueue(store: Pick<Store, 'db' | 'kind'>, options: Que
         )
       ).map((r) => r.id),
     exists: async (id) => (await run(store, 'select 1 from webhook_events where id = $1', [id])).length > 0,
+    heartbeat: async (workerId) => {
+      await run(
+        store,
+        `with gone as (delete from state where key like $2 and updated_at < now() - interval '1 day')
+         insert into state (key, value, updated_at) values ($1, '{}'::jsonb, now())
+         on conflict (key) do update set updated_at = now()`,
+        [HEARTBEAT_PREFIX + workerId, `${HEARTBEAT_PREFIX}%`],
+      );
+    },
+    forget: async (workerId) => {
+      await run(store, 'delete from state where key = $1', [HEARTBEAT_PREFIX + workerId]);
+    },
+    liveWorkers: async (withinMs) =>
+      (
+        await run<{ n: number }>(
+          store,
+          `select count(*)::int as n from state
+           where key like $1 and updated_at > now() - $2::int * interval '1 millisecond'`,
+          [`${HEARTBEAT_PREFIX}%`, withinMs],
+        )
+      )[0]?.n ?? 0,
   };
 }

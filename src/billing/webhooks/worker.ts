@@ -40,6 +40,9 @@ interface Parsed {
 /** Objects (`table:id`) whose newest state the batch already wrote, with its version and event. */
 type BulkWrites = Map<string, { version: number; eventId: string | null }>;
 
+/** How often a running worker records that it is alive. */
+export const HEARTBEAT_EVERY_MS = 5_000;
+
 export interface WorkerDeps {
   queue: EventQueue;
   writer: MirrorWriter;
@@ -92,6 +95,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let lastTick: number | null = null;
+  let lastBeat = Number.NEGATIVE_INFINITY;
   const throttled = new Map<string, number>();
 
   /** Raises an alert at most once a minute per kind (dead letters always). */
@@ -266,6 +270,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     return failures;
   };
 
+  // Other processes (a service whose workers run elsewhere) see this worker in health().
+  const beat = async () => {
+    const now = clock.now();
+    if (now - lastBeat < HEARTBEAT_EVERY_MS) return;
+    lastBeat = now;
+    await queue.heartbeat(workerId).catch(() => undefined);
+  };
+
   const processAvailable = async (): Promise<number> => {
     let total = 0;
     // Bounded: at most 1,000 rounds per call, so a flood cannot hold a caller forever.
@@ -275,6 +287,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       const rows = await queue.claim(workerId, batchSize, leaseMs);
       if (rows.length === 0) break;
       await processBatch(rows, claimedAt);
+      await beat();
       total += rows.length;
     }
     return total;
@@ -326,15 +339,18 @@ export function createWorker(deps: WorkerDeps): Worker {
             );
           }
           lastTick = clock.now();
+          await beat();
           if (running && n === 0) await sleep();
         }
       })();
     },
     async stop() {
+      const wasRunning = running;
       running = false;
       wakeUp?.();
       await loop;
       loop = undefined;
+      if (wasRunning) await queue.forget(workerId).catch(() => undefined);
     },
   };
 }
