@@ -82,6 +82,7 @@ describe.each(storeTargets)('shuffled delivery on $name', (target) => {
     expect(customers[0]?.deleted_at).toBeInstanceOf(Date);
     const charges = inOrder.stripe_charges as Array<Record<string, unknown>>;
     expect(charges.map((c) => [c.amount, c.amount_refunded, c.refunded]).sort()).toEqual([
+      [3_000, 0, false],
       [4_200, 4_200, true],
       [990, 0, false],
     ]);
@@ -92,6 +93,15 @@ describe.each(storeTargets)('shuffled delivery on $name', (target) => {
     expect((inOrder.stripe_payment_intents as Array<Record<string, unknown>>).map((p) => p.status)).toEqual([
       'succeeded',
       'succeeded',
+      'succeeded',
+    ]);
+    expect(inOrder.stripe_checkout_sessions).toEqual([
+      expect.objectContaining({
+        status: 'complete',
+        payment_status: 'paid',
+        amount_total: 3_000,
+        client_reference_id: 'user_ada',
+      }),
     ]);
     expect(inOrder.stripe_products).toEqual([expect.objectContaining({ name: 'Coffee beans, 1 kg' })]);
     expect(inOrder.stripe_prices).toEqual([

@@ -94,15 +94,16 @@ describe.each(storeTargets)('backfill on $name', (target) => {
     await pipeline.handle(delivery(newer).body, delivery(newer).headers);
     await pipeline.worker.processAvailable();
 
-    const types = sync.types.filter((t) => t !== 'checkout.session');
-    const result = await sync.backfill({ types, requestsPerSecond: 50 });
+    const result = await sync.backfill({ requestsPerSecond: 50 });
     expect(result.aborted).toBe(false);
     for (const t of result.types) expect(t, t.type).toMatchObject({ complete: true });
     const byType = Object.fromEntries(result.types.map((t) => [t.type, t]));
     expect(byType.customer?.skipped).toBe(1);
     expect((await getCustomer(store.db, id ?? ''))?.email).toBe('from-the-future@example.com');
-    expect(await count(store, 'stripe_payment_intents')).toBe(2);
-    expect(await count(store, 'stripe_charges')).toBe(2);
+    expect(result.types.map((t) => t.type)).toEqual(sync.types);
+    expect(await count(store, 'stripe_payment_intents')).toBe(3);
+    expect(await count(store, 'stripe_charges')).toBe(3);
+    expect(await count(store, 'stripe_checkout_sessions')).toBe(1);
     expect(await count(store, 'stripe_refunds')).toBe(2);
     expect(await count(store, 'stripe_disputes')).toBe(1);
     expect(await count(store, 'stripe_products')).toBe(1);

@@ -9,6 +9,8 @@ export interface EmulatorClient {
   stripe: Stripe;
   /** Freezes the emulator's clock at `seconds` (Unix). */
   setClock(seconds: number): Promise<void>;
+  /** Pays a Checkout Session as the hosted page would, with the Visa test card. */
+  completeCheckout(sessionId: string): Promise<void>;
   /** Every event the emulator holds, oldest first. */
   allEvents(): Promise<Stripe.Event[]>;
   close(): Promise<void>;
@@ -36,6 +38,15 @@ export async function startEmulatorClient(): Promise<EmulatorClient> {
       if (res.status !== 200)
         throw new Error(`setting the emulator clock failed: ${res.status} ${await res.text()}`);
     },
+    async completeCheckout(sessionId) {
+      const res = await fetch(`${emulator.url}/_emulator/checkout/sessions/${sessionId}/complete`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk_test_webhook_flow' },
+        body: JSON.stringify({ payment_method: 'pm_card_visa' }),
+      });
+      if (res.status !== 200)
+        throw new Error(`completing checkout failed: ${res.status} ${await res.text()}`);
+    },
     async allEvents() {
       const events: Stripe.Event[] = [];
       for await (const event of stripe.events.list({ limit: 100 })) events.push(event);
@@ -47,7 +58,8 @@ export async function startEmulatorClient(): Promise<EmulatorClient> {
 
 /**
  * A customer signs up, is renamed, pays twice (one payment refunded in two parts, one disputed),
- * a product and price are created and changed, and finally the customer is deleted.
+ * a product and price are created and changed, the customer buys it through Checkout, and finally
+ * the customer is deleted.
  */
 export async function customerAndPaymentLife(client: EmulatorClient, start: number): Promise<void> {
   const { stripe } = client;
@@ -87,13 +99,23 @@ export async function customerAndPaymentLife(client: EmulatorClient, start: numb
   });
   await step(1);
   const product = await stripe.products.create({ name: 'Coffee beans' });
-  await stripe.prices.create({
+  const price = await stripe.prices.create({
     product: product.id,
     unit_amount: 1_500,
     currency: 'eur',
     lookup_key: 'beans',
   });
   await stripe.products.update(product.id, { name: 'Coffee beans, 1 kg' });
+  await step(2);
+  const session = await stripe.checkout.sessions.create({
+    mode: 'payment',
+    customer: customer.id,
+    client_reference_id: 'user_ada',
+    line_items: [{ price: price.id, quantity: 2 }],
+    success_url: 'https://example.com/thanks',
+    cancel_url: 'https://example.com/cart',
+  });
+  await client.completeCheckout(session.id);
   await step(6);
   await stripe.customers.del(customer.id);
 }
