@@ -99,12 +99,24 @@ export function openApiDocument(): object {
         post: operation('Start a Checkout Session', 'CreateCheckoutSession', ['201', 'CheckoutSession']),
       },
       '/v1/checkout/sessions/{id}/status': {
-        get: operation(
-          'A session’s status from the mirror (paid only once the webhook arrived)',
-          undefined,
-          ['200', 'CheckoutStatus'],
-          ['id'],
-        ),
+        get: {
+          ...operation(
+            'A session’s status from the mirror (paid only once the webhook arrived)',
+            undefined,
+            ['200', 'CheckoutStatus'],
+            ['id'],
+          ),
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'userId',
+              in: 'query',
+              required: false,
+              description: 'The signed-in user: a session of another user reads as unknown',
+              schema: { type: 'string' },
+            },
+          ],
+        },
       },
       '/v1/payments/intents': {
         post: operation('Create a PaymentIntent and return its client secret', 'CreatePaymentIntent', [

@@ -37,7 +37,13 @@ export interface EnsureCustomerInput {
   name?: string | undefined;
 }
 
-export interface CreateCheckoutInput {
+/** How a caller tells a retry from a deliberate new try (see docs/billing.md, Idempotency). */
+export interface AttemptInput {
+  operationId?: string | undefined;
+  newAttempt?: boolean | undefined;
+}
+
+export interface CreateCheckoutInput extends AttemptInput {
   userId: string;
   price?: string | undefined;
   lookupKey?: string | undefined;
@@ -48,16 +54,17 @@ export interface CreateCheckoutInput {
   metadata?: Record<string, string> | undefined;
 }
 
-export interface CreateIntentInput {
+export interface CreateIntentInput extends AttemptInput {
   userId: string;
   amount: number;
   currency: string;
   metadata?: Record<string, string> | undefined;
 }
 
-export interface RefundInput {
+export interface RefundInput extends AttemptInput {
   amount?: number | undefined;
   reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer' | undefined;
+  metadata?: Record<string, string> | undefined;
 }
 
 /** The Billing surface the standalone service exposes over REST (`createBilling`'s result fits). */
@@ -71,7 +78,8 @@ export interface ServiceBilling {
   };
   checkout: {
     create(input: CreateCheckoutInput): Promise<unknown>;
-    status(sessionId: string): Promise<unknown>;
+    /** With `userId`, a session of another user reads as unknown. */
+    status(sessionId: string, options?: { userId?: string }): Promise<unknown>;
   };
   payments: {
     createIntent(input: CreateIntentInput): Promise<unknown>;

@@ -127,6 +127,25 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       expect(body.status).not.toBe('paid');
     });
 
+    it('answers paid only from the mirror, and unknown to another user given ?userId', async () => {
+      const created = await h.api('/v1/checkout/sessions', {
+        body: { userId: 'u_rest_owner', lookupKey: 'rest_test_plan', ...urls },
+      });
+      const { id } = (await created.json()) as { id: string };
+      const statusFor = async (query: string) =>
+        (await (await h.api(`/v1/checkout/sessions/${id}/status${query}`)).json()) as { status: string };
+      await fetch(`${h.emulator.url}/_emulator/checkout/sessions/${id}/complete`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payment_method: 'pm_card_visa' }),
+      });
+      await eventually(async () => (await statusFor('?userId=u_rest_owner')).status === 'paid' || undefined);
+      expect(await statusFor('?userId=u_rest_intruder')).toEqual({ status: 'unknown', sessionId: id });
+      const empty = await h.api(`/v1/checkout/sessions/${id}/status?userId=`);
+      expect(empty.status).toBe(400);
+      expect(await errorOf(empty)).toMatchObject({ field: 'userId' });
+    });
+
     it('names the field of a validation error', async () => {
       const badUrl = await h.api('/v1/checkout/sessions', {
         body: {
@@ -180,6 +199,32 @@ describe.each(storeTargets)('REST API on $name', (target) => {
         amount: 500,
         paymentIntentId: intent.id,
       });
+    });
+
+    it('tells a retried refund from a second one by operationId, and refuses a bad one naming it', async () => {
+      const created = await h.api('/v1/payments/intents', {
+        body: { userId: 'u_rest_returns', amount: 3_000, currency: 'usd', operationId: 'order-77' },
+      });
+      const intent = (await created.json()) as { id: string };
+      const again = await h.api('/v1/payments/intents', {
+        body: { userId: 'u_rest_returns', amount: 3_000, currency: 'usd', operationId: 'order-77' },
+      });
+      expect(((await again.json()) as { id: string }).id).toBe(intent.id);
+      await h.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+
+      const refund = (operationId: string) =>
+        h.api(`/v1/payments/intents/${intent.id}/refunds`, { body: { amount: 1_000, operationId } });
+      const first = (await (await refund('return-1')).json()) as { id: string };
+      const retried = (await (await refund('return-1')).json()) as { id: string };
+      const second = (await (await refund('return-2')).json()) as { id: string };
+      expect(retried.id).toBe(first.id);
+      expect(second.id).not.toBe(first.id);
+      const refunds = await h.stripe.refunds.list({ payment_intent: intent.id });
+      expect(refunds.data).toHaveLength(2);
+
+      const bad = await refund('no spaces allowed');
+      expect(bad.status).toBe(400);
+      expect(await errorOf(bad)).toMatchObject({ field: 'operationId' });
     });
 
     it('names the field of a validation error, from the request shape and from the library', async () => {

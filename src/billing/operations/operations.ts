@@ -75,7 +75,8 @@ export interface Operations {
 const MAX_ROUNDS = 5;
 /** Stripe keeps an idempotency key at least this long (stripe-api.md §1.7). */
 const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
-const OPERATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+/** What a caller-named operation id may look like (it becomes part of an Idempotency-Key). */
+export const OPERATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
 /** `scopeKey({ user: 'u1', price: 'price_1' })` → `user=u1&price=price_1` (order kept, values escaped). */
 export function scopeKey(parts: Record<string, string | number | undefined>): string {

@@ -3,8 +3,14 @@
 import { Hono } from 'hono';
 import { NotFoundError } from '../../shared/errors.js';
 import type { ServiceBilling } from '../types.js';
-import { jsonBody } from './json-body.js';
-import { createCheckoutBody, createIntentBody, ensureCustomerBody, refundBody } from './schemas.js';
+import { jsonBody, parsed } from './json-body.js';
+import {
+  checkoutStatusQuery,
+  createCheckoutBody,
+  createIntentBody,
+  ensureCustomerBody,
+  refundBody,
+} from './schemas.js';
 
 export function apiRoutes(billing: ServiceBilling): Hono {
   const api = new Hono();
@@ -24,7 +30,8 @@ export function apiRoutes(billing: ServiceBilling): Hono {
     return c.json((await billing.checkout.create(await jsonBody(c, createCheckoutBody))) as object, 201);
   });
   api.get('/checkout/sessions/:id/status', async (c) => {
-    return c.json((await billing.checkout.status(c.req.param('id'))) as object);
+    const { userId } = parsed(checkoutStatusQuery, c.req.query());
+    return c.json((await billing.checkout.status(c.req.param('id'), userId ? { userId } : {})) as object);
   });
 
   api.post('/payments/intents', async (c) => {

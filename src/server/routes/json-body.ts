@@ -1,4 +1,4 @@
-// Reads and validates a JSON body; every problem becomes a ValidationError naming the field.
+// Reads and validates a JSON body (or a query string); every problem becomes a ValidationError naming the field.
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
@@ -11,9 +11,14 @@ export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Prom
   } catch {
     throw new ValidationError('The request body must be JSON (Content-Type: application/json)');
   }
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
+  return parsed(schema, body);
+}
+
+/** Validates a decoded body or query string; the first problem becomes a ValidationError naming it. */
+export function parsed<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
   const field = path.map(String).join('.') || undefined;
   const message =

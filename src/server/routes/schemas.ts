@@ -2,12 +2,24 @@
 // description is generated from them. Field names match the library's (camelCase); the library
 // then applies the business rules (amount bounds per currency, known prices, …).
 import { z } from 'zod';
+import { OPERATION_ID } from '../../billing/operations/index.js';
 
 const metadata = z
   .record(z.string(), z.string())
   .describe('Up to 50 string pairs, stored on the Stripe object')
   .optional();
 const userId = z.string().min(1).max(200).describe("Your application's id for the user");
+
+// How a client tells a retry from a new purchase or refund (docs/billing.md, Idempotency): the same
+// operationId is always the same Stripe object; newAttempt starts a new one deliberately.
+const attempt = {
+  operationId: z
+    .string()
+    .regex(OPERATION_ID, 'must be 1-100 letters, digits, _ . : - (your order or return id)')
+    .describe('Your id for this operation (order, return): the same id never makes a second object')
+    .optional(),
+  newAttempt: z.boolean().describe('Start a new attempt instead of returning the last one').optional(),
+};
 
 export const ensureCustomerBody = z.strictObject({
   userId,
@@ -28,6 +40,7 @@ export const createCheckoutBody = z
     cancelUrl: z.url(),
     metadata,
     billingAddressCollection: z.enum(['auto', 'required']).optional(),
+    ...attempt,
   })
   .refine((body) => body.price !== undefined || body.lookupKey !== undefined, {
     message: 'Give either price or lookupKey',
@@ -44,10 +57,15 @@ export const createIntentBody = z.strictObject({
   email: z.email().describe('Used only if the user has no Stripe customer yet').optional(),
   description: z.string().max(1000).optional(),
   metadata,
+  ...attempt,
 });
 
 export const refundBody = z.strictObject({
   amount: z.int().positive().describe('Minor units; the whole remaining amount when omitted').optional(),
   reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
   metadata,
+  ...attempt,
 });
+
+/** `GET /v1/checkout/sessions/:id/status?userId=…`: with userId, another user's session reads unknown. */
+export const checkoutStatusQuery = z.object({ userId: userId.optional() });
