@@ -207,4 +207,27 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
     expect(await service.health()).toMatchObject({ workerAlive: false, liveWorkers: 0 });
     expect(alerts.filter((a) => a.kind === 'lag').map((a) => a.eventId)).toEqual([late.id]);
   });
+
+  it('prunes processed events past the retention, keeping dead letters and younger events', async () => {
+    const { store, pipeline } = await openPipeline(target, { worker: { ...fast, maxAttempts: 1 } });
+    pipeline.on('invoice.voided', () => {
+      throw new Error('dead on purpose');
+    });
+    const old = makeEvent('invoice.finalized', { id: 'in_old', object: 'invoice' });
+    const young = makeEvent('invoice.finalized', { id: 'in_young', object: 'invoice' });
+    const dead = makeEvent('invoice.voided', { id: 'in_dead', object: 'invoice' });
+    for (const e of [old, young, dead]) await pipeline.handle(delivery(e).body, delivery(e).headers);
+    await pipeline.worker.processAvailable();
+    await store.withSession((s) =>
+      s.query(
+        "update webhook_events set received_at = now() - interval '40 days' where id = any($1::text[])",
+        [[old.id, dead.id]],
+      ),
+    );
+    await expect(pipeline.prune({ olderThanDays: 7 })).rejects.toThrow(/at least 31/);
+    expect(await pipeline.prune({ olderThanDays: 31 })).toBe(1);
+    expect(await statusOf(store, old.id)).toBeUndefined();
+    expect((await statusOf(store, young.id))?.status).toBe('processed');
+    expect((await statusOf(store, dead.id))?.status).toBe('dead');
+  });
 });

@@ -26,6 +26,9 @@ export type { WebhookStats } from './stats.js';
 export { DEFAULT_TOLERANCE_SECONDS, type VerifyResult, verifySignature } from './verify.js';
 export { type Alert, backoffDelay, type WorkerOptions } from './worker.js';
 
+/** Events younger than this are never pruned (Stripe keeps them listable for 30 days). */
+const MIN_RETENTION_DAYS = 31;
+
 export interface WebhookPipelineDeps {
   store: Store;
   stripe: Stripe;
@@ -75,6 +78,11 @@ export interface WebhookPipeline {
   health(): Promise<WebhookHealth>;
   /** Feed an event obtained from the Events API through the same pipeline (used by catch-up). */
   ingest(event: Stripe.Event, source: 'events_api' | 'replay'): Promise<'stored' | 'duplicate'>;
+  /**
+   * Deletes processed events (and their ledger rows) received more than `olderThanDays` ago; dead
+   * letters stay. At least 31 days, so no event Stripe may still send or list can come back unseen.
+   */
+  prune(options: { olderThanDays: number }): Promise<number>;
   /** Counters since this pipeline was created. */
   readonly stats: Readonly<WebhookStats>;
 }
@@ -192,6 +200,22 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
         worker.wake();
       }
       return outcome;
+    },
+    async prune({ olderThanDays }) {
+      if (!Number.isFinite(olderThanDays) || olderThanDays < MIN_RETENTION_DAYS) {
+        throw new ValidationError(
+          `olderThanDays must be at least ${MIN_RETENTION_DAYS}: Stripe lists events for 30 days and catch-up would bring younger ones back`,
+          'olderThanDays',
+        );
+      }
+      const deleted = await run<{ id: string }>(
+        deps.store,
+        `delete from webhook_events where status = 'processed'
+         and received_at < now() - $1::float8 * interval '1 day' returning id`,
+        [olderThanDays],
+      );
+      logger.info({ count: deleted.length, olderThanDays }, 'processed webhook events pruned');
+      return deleted.length;
     },
     get stats() {
       return { ...stats };
