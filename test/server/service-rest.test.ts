@@ -253,8 +253,18 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       });
     });
 
-    it('answers 502 with Stripe’s code when Stripe refuses the call', async () => {
+    it('answers 404 naming paymentIntentId when refunding a payment Stripe does not know', async () => {
       const response = await h.api('/v1/payments/intents/pi_doesnotexist/refunds', { body: {} });
+      expect(response.status).toBe(404);
+      const error = await errorOf(response);
+      expect(error).toMatchObject({ code: 'not_found' });
+      expect((error as { message?: string }).message).toContain('paymentIntentId pi_doesnotexist');
+    });
+
+    it('answers 502 with Stripe’s code when Stripe refuses the call', async () => {
+      const response = await h.api('/v1/checkout/sessions', {
+        body: { userId: 'u_rest_502', price: 'price_doesnotexist', ...urls },
+      });
       expect(response.status).toBe(502);
       expect(await errorOf(response)).toMatchObject({ code: 'stripe_error', stripeCode: 'resource_missing' });
     });

@@ -3,7 +3,7 @@
 // app learns it from the mirror (`status`), never from a redirect or the create response.
 import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
-import { StripeUpstreamError, ValidationError } from '../../shared/errors.js';
+import { NotFoundError, StripeUpstreamError, ValidationError } from '../../shared/errors.js';
 import type { Customers } from '../customers/index.js';
 import { validateUserId } from '../customers/index.js';
 import { getPaymentIntent } from '../mirror/index.js';
@@ -143,7 +143,13 @@ export function createPayments(deps: PaymentsDeps): Payments {
     // The intent as Stripe knows it now: refunds are checked against the real remainder.
     const intent = await callStripe('paymentIntents.retrieve', () =>
       stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] }),
-    );
+    ).catch((error: unknown) => {
+      // A mistyped or foreign id is the caller's mistake (404 naming it), not Stripe failing (502).
+      if (error instanceof StripeUpstreamError && error.stripeCode === 'resource_missing') {
+        throw new NotFoundError(`paymentIntentId ${paymentIntentId} does not exist in this Stripe account`);
+      }
+      throw error;
+    });
     const amount = input.amount === undefined ? undefined : validateMinorUnits(input.amount, intent.currency);
     const userId = intent.metadata?.user_id;
     const request: Stripe.RefundCreateParams = {
