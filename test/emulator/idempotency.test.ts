@@ -128,6 +128,15 @@ describe('idempotency', () => {
     expect(replayed.status).toBe(404);
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
     expect(replayed.body).toEqual(missing.body);
+
+    // A state error means the request ran: it is replayed, not run again.
+    const pi = await h.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    const refused = await keyed('capture-1', '', `/v1/payment_intents/${pi.id}/capture`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('payment_intent_unexpected_state');
+    const refusedAgain = await keyed('capture-1', '', `/v1/payment_intents/${pi.id}/capture`);
+    expect(refusedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(refusedAgain.body).toEqual(refused.body);
   });
 
   it('keeps a key for 24 hours on the emulator clock, then forgets it', async () => {

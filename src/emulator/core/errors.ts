@@ -68,6 +68,13 @@ export const parametersExclusive = (params: readonly string[]) =>
 export const resourceMissing = (label: string, id: string, param = 'id') =>
   invalidRequest(`No such ${label}: '${id}'`, 'resource_missing', param, 404);
 
+/**
+ * Whether a 400 says the object's state refused the operation (the request ran) rather than that
+ * its parameters failed validation: Stripe keeps the first for an idempotency key, not the second.
+ */
+export const isStateError = (err: StripeApiError): boolean =>
+  err.status === 400 && /(_unexpected_state|_already_refunded|_already_captured)$/.test(err.body.code ?? '');
+
 /** 400 for an operation the object's current state does not allow. */
 export const unexpectedState = (message: string, code = 'resource_unexpected_state') =>
   invalidRequest(message, code);

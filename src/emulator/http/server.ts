@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logger.js';
 import { type ApiRequest, type EmulatorCore, PLATFORM_ACCOUNT_ID } from '../core/emulator.js';
-import { apiError, invalidRequest, rateLimitError, StripeApiError } from '../core/errors.js';
+import { apiError, invalidRequest, isStateError, rateLimitError, StripeApiError } from '../core/errors.js';
 import { API_VERSION } from '../core/events.js';
 import { expandResponse } from '../core/expand.js';
 import { type IdempotencyRecord, responseBody } from '../core/idempotency.js';
@@ -86,8 +86,8 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
       );
     }
     const text = method === 'POST' ? await readBody(req) : '';
-    const failure = takeFailure(emu, method, path);
-    if (failure) return errorReply(failure);
+    const outage = takeFailure(emu, method, path);
+    if (outage) return errorReply(outage);
     const params =
       method === 'POST'
         ? { ...decodeForm(query), ...decodeBody(header(req, 'content-type'), text) }
@@ -121,6 +121,7 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
     };
     let reply: Reply;
     let unexpanded: unknown;
+    let failure: StripeApiError | null = null;
     try {
       const delay = emu.settings.delays.find(
         (d) => d.path === path && (d.method === undefined || d.method === method),
@@ -132,11 +133,13 @@ export function createHttpServer(emu: EmulatorCore, logger: Logger): Server {
       const rendered = expandResponse(result, expand, apiRequest.account, emu.objects);
       reply = { status: 200, body: JSON.stringify(rendered) };
     } catch (err) {
-      reply = errorReply(asStripeError(err, logger, requestId));
+      failure = asStripeError(err, logger, requestId);
+      reply = errorReply(failure);
     }
     if (record) {
-      // Parameter validation failures (400) are not stored, so the key can be reused after a fix.
-      if (reply.status === 400) emu.idempotency.discard(record);
+      // Parameter validation failures (400) are not stored, so the key can be reused after a fix;
+      // a state error means the request ran, and is replayed like any other outcome.
+      if (reply.status === 400 && !(failure && isStateError(failure))) emu.idempotency.discard(record);
       else if (reply.status === 200 && expand.length === 0)
         emu.idempotency.complete(record, { status: 200, value: unexpanded });
       else emu.idempotency.complete(record, reply);
