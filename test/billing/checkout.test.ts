@@ -126,6 +126,22 @@ describe.each(storeTargets)('checkout on $name', (target) => {
     expect(next.id).not.toBe(created.id);
   });
 
+  it('after the user’s customer is deleted, a repeat purchase gets a new session and intent for the new customer', async () => {
+    const userId = uniqueUser('reborn');
+    const session = await billing.checkout.create({ userId, lookupKey, ...urls });
+    const intent = await billing.payments.createIntent({ userId, amount: 900, currency: 'usd' });
+    await emu.stripe.customers.del(session.customerId);
+    await eventually(async () => (await billing.customers.get(userId)) === undefined, 'the tombstone');
+
+    const next = await billing.checkout.create({ userId, lookupKey, ...urls });
+    expect(next.id).not.toBe(session.id);
+    expect(next.customerId).not.toBe(session.customerId);
+    expect((await emu.stripe.checkout.sessions.retrieve(next.id)).customer).toBe(next.customerId);
+    const nextIntent = await billing.payments.createIntent({ userId, amount: 900, currency: 'usd' });
+    expect(nextIntent.id).not.toBe(intent.id);
+    expect(nextIntent.customerId).toBe(next.customerId);
+  });
+
   it('an expired session reads expired from the mirror and is not handed out again', async () => {
     const userId = uniqueUser('late');
     const created = await billing.checkout.create({ userId, lookupKey, ...urls });

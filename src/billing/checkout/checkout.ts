@@ -149,6 +149,8 @@ export function createCheckout(deps: CheckoutDeps): Checkout {
         ...(input.newAttempt ? { newAttempt: true } : {}),
         ...(input.operationId ? { operationId: input.operationId } : {}),
         reuse: async ({ result }) => {
+          // A session made for the user's previous customer (deleted since) would pay into a dead account.
+          if (result.customerId !== customer.customerId) return false;
           if (result.expiresAt - REUSE_MARGIN_SECONDS <= clock.now() / 1000) return false;
           const mirrored = await getCheckoutSession(db, result.id);
           return !mirrored || mirrored.status === 'open';

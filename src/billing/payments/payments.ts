@@ -107,7 +107,8 @@ export function createPayments(deps: PaymentsDeps): Payments {
           intent = await callStripe('paymentIntents.retrieve', () =>
             stripe.paymentIntents.retrieve(attempt.result.id),
           );
-          return !SPENT.has(intent.status);
+          // Spent, or made for the user's previous customer (deleted since): create a new one.
+          return !SPENT.has(intent.status) && intent.customer === customer.customerId;
         },
         call: async (params, idempotencyKey) => {
           intent = await callStripe('paymentIntents.create', () =>
