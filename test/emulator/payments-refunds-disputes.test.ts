@@ -233,3 +233,32 @@ describe('disputes', () => {
     expect((await h.stripe.disputes.list({ payment_intent: pi.id })).data).toHaveLength(1);
   });
 });
+
+describe('early fraud warnings', () => {
+  it('pm_card_createIssuerFraudRecord succeeds, then raises an early fraud warning and no dispute', async () => {
+    const pi = await paid('pm_card_createIssuerFraudRecord');
+    expect(pi.status).toBe('succeeded');
+    const charge = pi.latest_charge as string;
+    expect((await h.stripe.disputes.list({ charge })).data).toEqual([]);
+    const warnings = await h.stripe.radar.earlyFraudWarnings.list({ charge, expand: ['data.charge'] });
+    expect(warnings).toMatchObject({ url: '/v1/radar/early_fraud_warnings', has_more: false });
+    expect(warnings.data).toHaveLength(1);
+    const warning = warnings.data[0]!;
+    expect(warning).toMatchObject({
+      object: 'radar.early_fraud_warning',
+      actionable: true,
+      payment_intent: pi.id,
+      charge: { id: charge, object: 'charge' },
+    });
+    expect(warning.id).toMatch(/^issfr_/);
+    expect((await h.stripe.radar.earlyFraudWarnings.retrieve(warning.id)).charge).toBe(charge);
+    expect(await eventTypesFor(warning.id)).toEqual(['radar.early_fraud_warning.created']);
+    // An ordinary card raises none.
+    const plain = await paid('pm_card_visa');
+    const none = await h.stripe.radar.earlyFraudWarnings.list({ payment_intent: plain.id });
+    expect(none.data).toEqual([]);
+    await expect(h.stripe.radar.earlyFraudWarnings.retrieve('issfr_nope')).rejects.toMatchObject({
+      statusCode: 404,
+    });
+  });
+});

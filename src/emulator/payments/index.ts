@@ -1,5 +1,5 @@
 // The payments half of the emulator: payment methods, setup and payment intents, charges, refunds,
-// disputes, balance transactions, Checkout Sessions, and the 3D Secure test page.
+// disputes, early fraud warnings, balance transactions, Checkout Sessions, and the 3D Secure test page.
 import type { EmulatorCore } from '../core/emulator.js';
 import { registerThreeDSecurePages } from '../pages/three-d-secure-routes.js';
 import { registerBalanceTransactions } from '../resources/balance-transactions.js';
@@ -7,6 +7,7 @@ import { registerCharges } from '../resources/charges.js';
 import { registerCheckoutSessions } from '../resources/checkout-sessions.js';
 import { registerCheckoutControl } from '../resources/checkout-sessions-control.js';
 import { registerDisputes } from '../resources/disputes.js';
+import { registerEarlyFraudWarnings } from '../resources/early-fraud-warnings.js';
 import { registerPaymentIntents } from '../resources/payment-intents.js';
 import { registerPaymentMethods } from '../resources/payment-methods.js';
 import { registerRefunds } from '../resources/refunds.js';
@@ -19,6 +20,7 @@ export function registerPayments(emu: EmulatorCore): void {
   registerCharges(emu);
   registerRefunds(emu);
   registerDisputes(emu);
+  registerEarlyFraudWarnings(emu);
   registerBalanceTransactions(emu);
   registerCheckoutSessions(emu);
   registerCheckoutControl(emu);

@@ -70,6 +70,8 @@ export interface TestCard {
   /** The address checks report `unavailable`. */
   addressUnchecked: boolean;
   dispute: DisputeBehaviour | null;
+  /** The issuer reports fraud: an early fraud warning (no dispute) once the charge is captured. */
+  earlyFraudWarning: boolean;
   refund: RefundBehaviour | null;
 }
 
@@ -256,7 +258,7 @@ const SPECS: Readonly<Record<string, CardSpec>> = {
     names: ['createDisputeInquiry'],
     dispute: { reason: 'general', inquiry: true, enhancedEligibility: null },
   },
-  '4000000000005423': { names: ['createIssuerFraudRecord'] },
+  '4000000000005423': { names: ['createIssuerFraudRecord'], earlyFraudWarning: true },
   '4000000404000079': {
     names: ['createMultipleDisputes'],
     dispute: { reason: 'fraudulent', inquiry: false, enhancedEligibility: null },
@@ -339,6 +341,7 @@ function buildCard(number: string, spec: CardSpec): TestCard {
     line1CheckFails: spec.line1CheckFails ?? false,
     addressUnchecked: spec.addressUnchecked ?? false,
     dispute: spec.dispute ?? null,
+    earlyFraudWarning: spec.earlyFraudWarning ?? false,
     refund: spec.refund ?? null,
   };
 }

@@ -20,6 +20,7 @@ import { MAXIMUM_AMOUNT, minimumChargeAmount } from '../payments/money.js';
 import { declines } from '../payments/test-cards.js';
 import { createCharge } from './charges-model.js';
 import { openDispute } from './disputes-model.js';
+import { raiseEarlyFraudWarning } from './early-fraud-warnings.js';
 import {
   attachPaymentMethod,
   cardHidden,
@@ -343,10 +344,13 @@ function succeed(
   return { intent: next, error: null };
 }
 
+/** Once a charge is captured, the dispute and issuer-fraud cards raise what they stand for. */
 export function disputeIfCardSaysSo(ctx: PaymentsContext, chargeId: string, pm: Stripe.PaymentMethod): void {
-  const behaviour = testCardOf(ctx, pm).dispute;
+  const card = testCardOf(ctx, pm);
   const charge = ctx.account.get('charge', chargeId);
-  if (behaviour && charge) openDispute(ctx, charge, behaviour);
+  if (!charge) return;
+  if (card.dispute) openDispute(ctx, charge, card.dispute);
+  if (card.earlyFraudWarning) raiseEarlyFraudWarning(ctx, charge);
 }
 
 /** The outcome of the 3D Secure test page (or the control route that stands in for it). */
