@@ -45,6 +45,12 @@ export interface ApplyInput {
 
 export interface MirrorWriter {
   apply(input: ApplyInput): Promise<ApplyOutcome>;
+  /**
+   * The fast path for a batch: writes each state where strictly newer than the row, one statement
+   * per table, and returns the ids written. Inputs must not delete and must name distinct objects;
+   * those not written go through `apply` for the tie / stale / tombstone decision.
+   */
+  applyNewest(inputs: readonly ApplyInput[]): Promise<Set<string>>;
   readonly registry: MapperRegistry;
 }
 
@@ -61,24 +67,42 @@ const BASE_COLUMNS = [
   'deleted_at',
 ] as const;
 
-/** The upsert statements of one table, built once from the mapper's fixed column list. */
-function upsertStatements(mapper: ObjectMapper): Record<Mode, string> {
+/** `insert … values (…)[, (…)] on conflict (id) do update set … where` for `rows` objects of a table. */
+function upsertHead(mapper: ObjectMapper, rows: number): string {
   const columns = [...BASE_COLUMNS, ...Object.keys(mapper.columns)];
-  const values = columns.map((c, i) => (c === 'metadata' || c === 'raw' ? `$${i + 1}::jsonb` : `$${i + 1}`));
-  const updates = [...columns.filter((c) => c !== 'id'), 'synced_at']
-    .map((c) => (c === 'synced_at' ? 'synced_at = now()' : `${c} = excluded.${c}`))
+  const tuples = Array.from({ length: rows }, (_, r) => {
+    const at = r * columns.length;
+    const slots = columns.map((c, i) =>
+      c === 'metadata' || c === 'raw' ? `$${at + i + 1}::jsonb` : `$${at + i + 1}`,
+    );
+    return `(${slots.join(', ')})`;
+  });
+  const updates = columns
+    .filter((c) => c !== 'id')
+    .map((c) => `${c} = excluded.${c}`)
     .join(', ');
+  return `insert into ${mapper.table} (${columns.join(', ')}) values ${tuples.join(', ')}
+    on conflict (id) do update set ${updates}, synced_at = now() where`;
+}
+
+const newerOnly = (t: string) => `${t}.deleted_at is null and ${t}.stripe_updated < excluded.stripe_updated`;
+
+/** The single-object upsert statements of one table, built once from the mapper's fixed columns. */
+function upsertStatements(mapper: ObjectMapper): Record<Mode, string> {
   const t = mapper.table;
-  const head = `insert into ${t} (${columns.join(', ')}) values (${values.join(', ')})
-    on conflict (id) do update set ${updates} where`;
+  const head = upsertHead(mapper, 1);
   return {
-    newer: `${head} ${t}.deleted_at is null and ${t}.stripe_updated < excluded.stripe_updated returning id`,
+    newer: `${head} ${newerOnly(t)} returning id`,
     tie: `${head} ${t}.deleted_at is null and ${t}.stripe_updated <= excluded.stripe_updated returning id`,
     // A deletion event's snapshot is the final state; it also replaces a tombstone that a refetch
     // wrote (no event id) before the deletion event itself arrived, so every order ends the same.
     delete: `${head} ${t}.deleted_at is null or ${t}.stripe_event_id is null returning id`,
   };
 }
+
+/** One statement writing `rows` objects of a table, each only where strictly newer (as `newer`). */
+const upsertManyStatement = (mapper: ObjectMapper, rows: number): string =>
+  `${upsertHead(mapper, rows)} ${newerOnly(mapper.table)} returning id`;
 
 function rowParams(mapper: ObjectMapper, input: ApplyInput, obj: StripeObject, deleted: boolean): unknown[] {
   return [
@@ -167,6 +191,17 @@ export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
 
   return {
     registry,
+    async applyNewest(inputs) {
+      const written = new Set<string>();
+      const byMapper = new Map<ObjectMapper, ApplyInput[]>();
+      for (const input of inputs) byMapper.set(input.mapper, [...(byMapper.get(input.mapper) ?? []), input]);
+      for (const [mapper, group] of byMapper) {
+        const params = group.flatMap((input) => rowParams(mapper, input, input.object, false));
+        const rows = await run<{ id: string }>(store, upsertManyStatement(mapper, group.length), params);
+        for (const row of rows) written.add(row.id);
+      }
+      return written;
+    },
     async apply(input) {
       const freshAfter = input.freshAfter ?? clock.now();
       if (input.deleted) return (await write('delete', input, input.object, true)) ? 'deleted' : 'tombstoned';
