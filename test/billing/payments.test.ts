@@ -7,6 +7,7 @@ import {
   toCofferError,
   ValidationError,
 } from '../../src/billing/index.js';
+import { validateCurrency } from '../../src/billing/payments/amount.js';
 import { validateChargeAmount } from '../../src/billing/payments/index.js';
 import { eventually, useBillingApp } from '../support/billing-app.js';
 import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
@@ -46,6 +47,14 @@ describe('amount validation', () => {
     expect(fieldOf(() => validateChargeAmount(-5, 'usd'))).toBe('amount');
     expect(fieldOf(() => validateChargeAmount('100', 'usd'))).toBe('amount');
     expect(fieldOf(() => validateChargeAmount(Number.NaN, 'usd'))).toBe('amount');
+  });
+
+  it('takes ISO 4217 currencies in any case and refuses made-up ones, naming currency', () => {
+    expect(validateCurrency('EUR')).toBe('eur');
+    expect(validateCurrency('xof')).toBe('xof');
+    expect(() => validateCurrency('zzz')).toThrow(/"zzz" is not an ISO 4217 currency code/);
+    expect(fieldOf(() => validateCurrency('zzz'))).toBe('currency');
+    expect(fieldOf(() => validateCurrency('us'))).toBe('currency');
   });
 });
 

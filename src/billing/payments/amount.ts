@@ -43,12 +43,23 @@ export function minimumCharge(currency: string): number | undefined {
   return major === undefined ? undefined : Math.round(major * 10 ** currencyExponent(currency));
 }
 
-/** A three-letter code, returned lower-case as Stripe wants it. */
+// ISO 4217 codes as the runtime's ICU knows them, so a made-up code ("zzz") is refused here with the
+// field named instead of coming back from Stripe as an upstream error. Without ICU, shape only.
+const ISO_CURRENCIES: ReadonlySet<string> | undefined =
+  typeof Intl.supportedValuesOf === 'function'
+    ? new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()))
+    : undefined;
+
+/** A three-letter ISO 4217 code, returned lower-case as Stripe wants it. */
 export function validateCurrency(currency: unknown, field = 'currency'): string {
   if (typeof currency !== 'string' || !isValidCurrencyCode(currency)) {
     throw new ValidationError(`${field} must be a three-letter ISO currency code such as "usd"`, field);
   }
-  return currency.toLowerCase();
+  const code = currency.toLowerCase();
+  if (ISO_CURRENCIES && !ISO_CURRENCIES.has(code)) {
+    throw new ValidationError(`${field} "${code}" is not an ISO 4217 currency code (such as "usd")`, field);
+  }
+  return code;
 }
 
 /** A positive whole number of minor units; `what` names the amount in messages. */
