@@ -107,7 +107,11 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       });
       expect(await errorOf(await h.api('/v1/customers/ensure', { body: '{not json' }))).toMatchObject({
         code: 'validation_error',
+        field: 'body',
       });
+      const array = await h.api('/v1/customers/ensure', { body: [] });
+      expect(array.status).toBe(400);
+      expect(await errorOf(array)).toMatchObject({ field: 'body' });
     });
   });
 
@@ -240,6 +244,11 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       ).toMatchObject({
         field: 'currency',
       });
+      const madeUp = await h.api('/v1/payments/intents', {
+        body: { userId: 'u_p', amount: 100, currency: 'zzz' },
+      });
+      expect(madeUp.status).toBe(400);
+      expect(await errorOf(madeUp)).toMatchObject({ field: 'currency' });
       // Below Stripe's minimum charge: the library's rule, surfaced the same way.
       const tooSmall = await h.api('/v1/payments/intents', {
         body: { userId: 'u_p', amount: 10, currency: 'usd' },

@@ -9,23 +9,22 @@ export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Prom
     const text = await c.req.text();
     body = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
-    throw new ValidationError('The request body must be JSON (Content-Type: application/json)');
+    throw new ValidationError('The request body must be JSON (Content-Type: application/json)', 'body');
   }
-  return parsed(schema, body);
+  return parsed(schema, body, 'body');
 }
 
-/** Validates a decoded body or query string; the first problem becomes a ValidationError naming it. */
-export function parsed<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+/**
+ * Validates a decoded body or query string; the first problem becomes a ValidationError naming it
+ * (`whole` when the value itself is wrong, e.g. an array where an object belongs).
+ */
+export function parsed<T extends z.ZodType>(schema: T, value: unknown, whole = 'query'): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-  const field = path.map(String).join('.') || undefined;
+  const field = path.map(String).join('.') || whole;
   const message =
-    issue.code === 'unrecognized_keys'
-      ? `Unknown field ${field}`
-      : field
-        ? `${field}: ${issue.message}`
-        : issue.message;
+    issue.code === 'unrecognized_keys' ? `Unknown field ${field}` : `${field}: ${issue.message}`;
   throw new ValidationError(message, field);
 }
