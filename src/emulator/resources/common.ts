@@ -1,8 +1,11 @@
-// Parameter pieces and renderers several resources share.
+// Parameter pieces, renderers and routes several resources share.
 import type Stripe from 'stripe';
 import { isValidCurrencyCode } from '../../shared/currency.js';
+import type { EmulatorCore } from '../core/emulator.js';
 import { invalidRequest } from '../core/errors.js';
-import { type Infer, p } from '../core/params.js';
+import { listResponse, listWithCreatedShape } from '../core/list.js';
+import { type Infer, p, parseParams } from '../core/params.js';
+import type { ObjectName, ObjectTypes } from '../core/store.js';
 
 const addressShape = {
   city: p.string().emptyable(),
@@ -39,3 +42,32 @@ export const currencyParam = () =>
 /** Applies an emptyable scalar update: undefined keeps, null clears, a value sets. */
 export const patch = <T>(current: T | null, next: T | null | undefined): T | null =>
   next === undefined ? current : next;
+
+type ChargeLinked = {
+  [K in ObjectName]: ObjectTypes[K] extends { charge: unknown; payment_intent?: unknown } ? K : never;
+}[ObjectName];
+
+/** `GET <path>`: a list of what hangs off charges (refunds, disputes, …), filtered by `charge` / `payment_intent`. */
+export function routeChargeLinkedList(
+  emu: EmulatorCore,
+  object: ChargeLinked,
+  path: string,
+  label: string,
+): void {
+  emu.route('GET', path, (req) => {
+    const params = parseParams(
+      { ...listWithCreatedShape, charge: p.string(), payment_intent: p.string() },
+      req.params,
+    );
+    const { charge, payment_intent } = params;
+    return listResponse(
+      req.account.collection(object),
+      params,
+      path,
+      (o: { charge: unknown; payment_intent?: unknown }) =>
+        (charge === undefined || o.charge === charge) &&
+        (payment_intent === undefined || o.payment_intent === payment_intent),
+      label,
+    );
+  });
+}

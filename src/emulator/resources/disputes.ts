@@ -1,10 +1,10 @@
 // Routes of `/v1/disputes`: retrieve, update (evidence, metadata, submit), close, list.
 
 import type { ApiRequest, EmulatorCore } from '../core/emulator.js';
-import { listResponse, listWithCreatedShape } from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
 import { type Param, p, parseParams } from '../core/params.js';
 import { paymentsContext } from '../payments/context.js';
+import { routeChargeLinkedList } from './common.js';
 import { closeDispute, EVIDENCE_FIELDS, type EvidenceField, updateDispute } from './disputes-model.js';
 
 const evidenceShape = Object.fromEntries(
@@ -36,20 +36,5 @@ export function registerDisputes(emu: EmulatorCore): void {
     return closeDispute(paymentsContext(emu, req), get(req));
   });
 
-  emu.route('GET', '/v1/disputes', (req) => {
-    const params = parseParams(
-      { ...listWithCreatedShape, charge: p.string(), payment_intent: p.string() },
-      req.params,
-    );
-    const { charge, payment_intent } = params;
-    return listResponse(
-      req.account.collection('dispute'),
-      params,
-      '/v1/disputes',
-      (d) =>
-        (charge === undefined || d.charge === charge) &&
-        (payment_intent === undefined || d.payment_intent === payment_intent),
-      'dispute',
-    );
-  });
+  routeChargeLinkedList(emu, 'dispute', '/v1/disputes', 'dispute');
 }

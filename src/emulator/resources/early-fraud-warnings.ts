@@ -4,9 +4,8 @@
 import type Stripe from 'stripe';
 import type { EmulatorCore } from '../core/emulator.js';
 import { newId } from '../core/ids.js';
-import { listResponse, listWithCreatedShape } from '../core/list.js';
-import { p, parseParams } from '../core/params.js';
 import type { PaymentsContext } from '../payments/context.js';
+import { routeChargeLinkedList } from './common.js';
 
 declare module '../core/store.js' {
   interface ObjectTypes {
@@ -43,20 +42,5 @@ export function registerEarlyFraudWarnings(emu: EmulatorCore): void {
     req.account.require('radar.early_fraud_warning', req.pathParams.id!, 'early_fraud_warning', label),
   );
 
-  emu.route('GET', '/v1/radar/early_fraud_warnings', (req) => {
-    const params = parseParams(
-      { ...listWithCreatedShape, charge: p.string(), payment_intent: p.string() },
-      req.params,
-    );
-    const { charge, payment_intent } = params;
-    return listResponse(
-      req.account.collection('radar.early_fraud_warning'),
-      params,
-      '/v1/radar/early_fraud_warnings',
-      (w) =>
-        (charge === undefined || w.charge === charge) &&
-        (payment_intent === undefined || w.payment_intent === payment_intent),
-      label,
-    );
-  });
+  routeChargeLinkedList(emu, 'radar.early_fraud_warning', '/v1/radar/early_fraud_warnings', label);
 }

@@ -3,11 +3,11 @@
 import type Stripe from 'stripe';
 import type { ApiRequest, EmulatorCore } from '../core/emulator.js';
 import { invalidRequest } from '../core/errors.js';
-import { listResponse, listWithCreatedShape } from '../core/list.js';
 import { applyMetadata, metadataParam } from '../core/metadata.js';
 import { p, parseParams } from '../core/params.js';
 import { paymentsContext } from '../payments/context.js';
 import { chargeOf } from './charges-model.js';
+import { routeChargeLinkedList } from './common.js';
 import { cancelRefund, createRefund } from './refunds-model.js';
 
 const createShape = {
@@ -90,20 +90,5 @@ export function registerRefunds(emu: EmulatorCore): void {
     return cancelRefund(paymentsContext(emu, req), get(req));
   });
 
-  emu.route('GET', '/v1/refunds', (req) => {
-    const params = parseParams(
-      { ...listWithCreatedShape, charge: p.string(), payment_intent: p.string() },
-      req.params,
-    );
-    const { charge, payment_intent } = params;
-    return listResponse(
-      req.account.collection('refund'),
-      params,
-      '/v1/refunds',
-      (r) =>
-        (charge === undefined || r.charge === charge) &&
-        (payment_intent === undefined || r.payment_intent === payment_intent),
-      'refund',
-    );
-  });
+  routeChargeLinkedList(emu, 'refund', '/v1/refunds', 'refund');
 }
