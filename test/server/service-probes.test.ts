@@ -1,14 +1,18 @@
 // The service's own routes, on each store: health probes, the webhook route end to end (emulator →
 // signed delivery → worker → mirror), the OpenAPI document, request ids and what reaches the log.
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBilling } from '../../src/billing/create-billing.js';
 import { openStore } from '../../src/billing/store/index.js';
 import { createService } from '../../src/server/index.js';
 import { closeStores, postgresUrl, storeTargets, uniqueSchema } from '../support/store.js';
 import { API_KEY, eventually, type ServiceHarness, startHarness } from './support/service.js';
+import { signedHeaders } from './support/signing.js';
 
 afterAll(closeStores);
+
+/** A minimal `product.created` event body. */
+const productEvent = (id: string) =>
+  JSON.stringify({ id, object: 'event', type: 'product.created', created: 1 });
 
 describe.each(storeTargets)('service probes and webhook route on $name', (target) => {
   let h: ServiceHarness;
@@ -48,19 +52,10 @@ describe.each(storeTargets)('service probes and webhook route on $name', (target
   });
 
   it('refuses a tampered delivery with 400 and needs no API key for the route', async () => {
-    const payload = JSON.stringify({
-      id: 'evt_tampered_route',
-      object: 'event',
-      type: 'product.created',
-      created: 1,
-    });
-    const signature = new Stripe('sk_test_x').webhooks.generateTestHeaderString({
-      payload,
-      secret: h.webhookSecret,
-    });
+    const payload = productEvent('evt_tampered_route');
     const response = await fetch(`${h.service.url}/webhooks/stripe`, {
       method: 'POST',
-      headers: { 'stripe-signature': signature, 'content-type': 'application/json' },
+      headers: signedHeaders(payload, h.webhookSecret),
       body: payload.replace('product.created', 'product.deleted'),
     });
     expect(response.status).toBe(400);
@@ -157,19 +152,10 @@ describe.each(storeTargets)('service probes and webhook route on $name', (target
     expect(await response.json()).toMatchObject({ ready: false, database: { reachable: false } });
     expect((await app.request('/healthz')).status).toBe(200);
     // A valid delivery that cannot be stored is answered 503, so Stripe retries it later.
-    const payload = JSON.stringify({
-      id: 'evt_db_down',
-      object: 'event',
-      type: 'product.created',
-      created: 1,
-    });
-    const signature = new Stripe('sk_test_x').webhooks.generateTestHeaderString({
-      payload,
-      secret: 'whsec_unreachable',
-    });
+    const payload = productEvent('evt_db_down');
     const webhook = await app.request('/webhooks/stripe', {
       method: 'POST',
-      headers: { 'stripe-signature': signature, 'content-type': 'application/json' },
+      headers: signedHeaders(payload, 'whsec_unreachable'),
       body: payload,
     });
     expect(webhook.status).toBe(503);
