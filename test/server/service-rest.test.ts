@@ -44,6 +44,13 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       expect(wrong.status).toBe(401);
     });
 
+    it('will not start with a guessable key shorter than 16 characters, and never echoes it', () => {
+      expect(() => createService({ billing: h.billing, apiKey: 'hunter2' })).toThrow(
+        /COFFER_API_KEY\) must be at least 16 characters/,
+      );
+      expect(() => createService({ billing: h.billing, apiKey: 'hunter2' })).not.toThrow(/hunter2/);
+    });
+
     it('refuses every request with 503 naming COFFER_API_KEY when no key is configured', async () => {
       const app = createService({ billing: h.billing });
       for (const [method, path] of [
