@@ -96,4 +96,28 @@ describe.each(storeTargets)('catch-up on $name', (target) => {
     const full = await sync.catchUp();
     expect(full.stored).toBe(1);
   });
+
+  it('on a schedule, picks up missed events without being called, until stopped', async () => {
+    const sync = createSync({ store, stripe: client.stripe, pipeline });
+    await sync.catchUp();
+    const schedule = sync.scheduleCatchUp({ everyMs: 50 });
+    try {
+      const dave = await client.stripe.customers.create({ email: 'dave@example.com' });
+      const created = (await client.allEvents()).find(
+        (e) => e.type === 'customer.created' && (e.data.object as { id: string }).id === dave.id,
+      );
+      const stored = async () =>
+        (await store.withSession((s) => s.query('select 1 from webhook_events where id = $1', [created?.id])))
+          .length;
+      for (let i = 0; i < 200 && (await stored()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await stored()).toBe(1);
+    } finally {
+      await schedule.stop();
+    }
+    // Stopped: later events wait for the next explicit pass.
+    const erin = await client.stripe.customers.create({ email: 'erin@example.com' });
+    await new Promise((r) => setTimeout(r, 150));
+    await pipeline.worker.processAvailable();
+    expect(await getCustomer(store.db, erin.id)).toBeUndefined();
+  });
 });

@@ -38,6 +38,11 @@ export interface SyncDeps {
 
 export interface Sync {
   catchUp(options?: CatchUpOptions): Promise<CatchUpResult>;
+  /**
+   * Runs `catchUp` now and then every `everyMs` (default 5 min) until the returned stop is called;
+   * a pass that finds events the webhooks missed is logged as a warning.
+   */
+  scheduleCatchUp(options?: { everyMs?: number }): { stop(): Promise<void> };
   backfill(options?: BackfillOptions): Promise<BackfillResult>;
   /** Where catch-up and each backfill type stand. */
   status(): Promise<{
@@ -54,20 +59,51 @@ export function createSync(deps: SyncDeps): Sync {
   const registry = mapperRegistry(deps.mappers ?? defaultMappers);
   const writer = createMirrorWriter({ store: deps.store, stripe: deps.stripe, registry, logger, clock });
   const types = [...registry.keys()];
+  const runCatchUp = (options?: CatchUpOptions) =>
+    catchUp(
+      {
+        store: deps.store,
+        stripe: deps.stripe,
+        pipeline: deps.pipeline,
+        logger,
+        clock,
+        bucket: createTokenBucket(deps.requestsPerSecond ?? 20),
+      },
+      options,
+    );
   return {
     types,
-    catchUp: (options) =>
-      catchUp(
-        {
-          store: deps.store,
-          stripe: deps.stripe,
-          pipeline: deps.pipeline,
-          logger,
-          clock,
-          bucket: createTokenBucket(deps.requestsPerSecond ?? 20),
+    catchUp: runCatchUp,
+    scheduleCatchUp({ everyMs = 300_000 } = {}) {
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      let current: Promise<unknown> = Promise.resolve();
+      const pass = () => {
+        current = runCatchUp()
+          .then((result) => {
+            if (result.stored > 0) {
+              logger.warn({ missed: result.stored }, 'catch-up found events the webhooks did not deliver');
+            }
+          })
+          .catch((error) => {
+            logger.error(
+              { error: error instanceof Error ? error.message : String(error) },
+              'scheduled catch-up failed',
+            );
+          })
+          .finally(() => {
+            if (!stopped) timer = setTimeout(pass, everyMs);
+          });
+      };
+      pass();
+      return {
+        async stop() {
+          stopped = true;
+          clearTimeout(timer);
+          await current;
         },
-        options,
-      ),
+      };
+    },
     backfill: (options = {}) =>
       backfill(
         {
