@@ -1,4 +1,5 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -97,6 +98,41 @@ describe.runIf(postgresUrl)('store on a real PostgreSQL server', () => {
     } finally {
       await stores[0]!.withSession((s) => s.exec(`drop schema if exists "${schema}" cascade`));
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('a connection cut mid-query rejects that query and the process carries on', async () => {
+    // A TCP proxy in front of PostgreSQL that the test can cut.
+    const target = new URL(postgresUrl!);
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const url = new URL(postgresUrl!);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    const store = await openStore({ databaseUrl: url.toString(), schema: uniqueSchema('cut'), poolSize: 2 });
+    try {
+      const slow = sql`select pg_sleep(10)`.execute(store.db);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      await expect(slow).rejects.toThrow();
+      // The pool recovers with a fresh connection once the network is back.
+      await store.ping();
+    } finally {
+      await store.close();
+      proxy.close();
     }
   });
 

@@ -81,8 +81,10 @@ function openPostgres(connectionString: string, schema: string, max: number): Op
     types: types as pg.CustomTypesConfig,
     connectionTimeoutMillis: 5_000,
   });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+  // A connection lost while idle (pool 'error') or while checked out (the client's own 'error') must
+  // not crash the process: the query in flight rejects, and the pool replaces the connection.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
