@@ -1,10 +1,12 @@
 // The control API and persistence with dataDir, plus the `coffer emulator` command.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHarness } from './helpers.js';
+import { startHarness, waitFor } from './helpers.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -115,6 +117,51 @@ describe('persistence', () => {
       await expect(memory.stripe.customers.retrieve(customer.id)).rejects.toMatchObject({ statusCode: 404 });
     } finally {
       await memory.emulator.close();
+    }
+  });
+});
+
+describe('persistence of webhook retries', () => {
+  it('a retry still to come when the emulator stops is made after the restart', async () => {
+    const dataDir = tempDir();
+    const received: string[] = [];
+    let healthy = false;
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }).id);
+        res.writeHead(healthy ? 200 : 500).end('{}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const schedule = { webhookRetrySchedule: [1_000] };
+    try {
+      const first = await startHarness({ dataDir, ...schedule });
+      let eventId: string;
+      try {
+        await first.stripe.webhookEndpoints.create({ url, enabled_events: ['customer.created'] });
+        await first.stripe.customers.create();
+        eventId = (await first.stripe.events.list({ type: 'customer.created' })).data[0]!.id;
+        // The first attempt fails; its retry is due a second later, after the emulator has stopped.
+        await waitFor(async () => (await first.control('/_emulator/deliveries')).data.length === 1);
+      } finally {
+        await first.emulator.close();
+      }
+      healthy = true;
+      const second = await startHarness({ dataDir, ...schedule });
+      try {
+        await waitFor(async () => (await second.stripe.events.retrieve(eventId)).pending_webhooks === 0);
+        expect(received).toEqual([eventId, eventId]);
+        const log = (await second.control('/_emulator/deliveries')).data;
+        expect(log).toMatchObject([{ event: eventId, attempt: 2, succeeded: true }]);
+      } finally {
+        await second.emulator.close();
+      }
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise<void>((r) => receiver.close(() => r()));
     }
   });
 });

@@ -95,6 +95,12 @@ export const STRIPE_LIVE_RETRY_SCHEDULE_MS: readonly number[] = [
   8 * 3_600_000,
 ];
 
+/** State outside the store that `--data-dir` keeps too (e.g. webhook retries still to come). */
+export interface PersistedPart {
+  dump(): unknown;
+  load(data: unknown): void;
+}
+
 export class EmulatorCore {
   readonly store = new Store();
   readonly clock = new EmulatorClock();
@@ -108,6 +114,9 @@ export class EmulatorCore {
   /** `http://127.0.0.1:PORT` once the server listens (for links to the emulator's own pages). */
   baseUrl = '';
   private readonly resetHooks: Array<() => void> = [];
+  /** Parts persisted beside the store, by name; see `persist`. */
+  readonly persistedParts = new Map<string, PersistedPart>();
+  private readonly changeHooks: Array<() => void> = [];
 
   constructor(settings: Partial<EmulatorSettings> = {}) {
     this.settings = {
@@ -166,6 +175,19 @@ export class EmulatorCore {
     previous?: Record<string, unknown>,
   ): Stripe.Event {
     return this.events.emit(account, type, object, null, previous);
+  }
+
+  /** Keeps `part` in the state file with `--data-dir`; call `partChanged()` when it changes. */
+  persist(name: string, part: PersistedPart): void {
+    this.persistedParts.set(name, part);
+  }
+
+  onPartChange(hook: () => void): void {
+    this.changeHooks.push(hook);
+  }
+
+  partChanged(): void {
+    for (const hook of this.changeHooks) hook();
   }
 
   /** Runs `hook` on `POST /_emulator/reset` (e.g. to cancel timers a module owns). */

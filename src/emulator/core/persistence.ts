@@ -14,6 +14,8 @@ const DEBOUNCE_MS = 250;
 interface PersistedState {
   store: StoreSnapshot;
   idempotency: IdempotencyRecord[];
+  /** `EmulatorCore.persist` parts by name (absent in files written before they existed). */
+  parts?: Record<string, unknown>;
 }
 
 export class Persistence {
@@ -38,14 +40,19 @@ export class Persistence {
       const state = JSON.parse(readFileSync(this.file, 'utf8')) as PersistedState;
       this.emu.store.restore(state.store);
       this.emu.idempotency.load(state.idempotency ?? []);
+      for (const [name, part] of this.emu.persistedParts) {
+        if (state.parts?.[name] !== undefined) part.load(state.parts[name]);
+      }
     }
     this.emu.store.onChange(() => this.scheduleSave());
+    this.emu.onPartChange(() => this.scheduleSave());
   }
 
   private serialize(): string {
     const state: PersistedState = {
       store: this.emu.store.snapshot(),
       idempotency: this.emu.idempotency.dump(),
+      parts: Object.fromEntries([...this.emu.persistedParts].map(([name, part]) => [name, part.dump()])),
     };
     return JSON.stringify(state);
   }

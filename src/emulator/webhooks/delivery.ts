@@ -39,10 +39,25 @@ interface Target {
   endpoint: Stripe.WebhookEndpoint;
 }
 
+/** A delivery attempt still to come, as kept across restarts with `--data-dir`. */
+interface PendingDelivery {
+  account: string;
+  event: string;
+  endpoint_account: string;
+  endpoint: string;
+  attempt: number;
+  /** Unix milliseconds (wall clock) when it is due. */
+  due_at: number;
+  resend: boolean;
+}
+
 export class WebhookDeliverer implements EventSink {
   private log: DeliveryAttempt[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly timers = new Map<NodeJS.Timeout, PendingDelivery>();
+  /** Attempts under way, with what to retry if the emulator stops before they answer. */
+  private readonly inFlight = new Map<AbortController, PendingDelivery>();
+  /** What was still to come when the deliverer closed (written by persistence after that). */
+  private leftAtClose: PendingDelivery[] = [];
   private closed = false;
   /** Bumped on reset so attempts started before it leave no trace after it. */
   private generation = 0;
@@ -52,6 +67,18 @@ export class WebhookDeliverer implements EventSink {
     private readonly logger: Logger,
   ) {
     emu.onReset(() => this.cancelAll());
+    emu.persist('webhook_deliveries', {
+      dump: () => (this.closed ? this.leftAtClose : [...this.timers.values(), ...this.inFlight.values()]),
+      load: (data) => {
+        for (const p of data as PendingDelivery[]) {
+          const account = emu.store.account(p.endpoint_account);
+          const endpoint = account.get('webhook_endpoint', p.endpoint);
+          if (!endpoint) continue;
+          const target = { account, endpoint };
+          this.schedule(p.account, p.event, target, p.attempt, Math.max(0, p.due_at - Date.now()), p.resend);
+        }
+      },
+    });
   }
 
   /** Enabled endpoints of the event's account, plus the platform's `connect` endpoints for connected accounts. */
@@ -115,7 +142,16 @@ export class WebhookDeliverer implements EventSink {
       void this.attempt(accountId, eventId, target, attempt, resend);
     }, delayMs);
     timer.unref();
-    this.timers.add(timer);
+    this.timers.set(timer, {
+      account: accountId,
+      event: eventId,
+      endpoint_account: target.account.id,
+      endpoint: target.endpoint.id,
+      attempt,
+      due_at: Date.now() + delayMs,
+      resend,
+    });
+    this.emu.partChanged();
   }
 
   private async attempt(
@@ -135,7 +171,15 @@ export class WebhookDeliverer implements EventSink {
     const started = Date.now();
     const generation = this.generation;
     const controller = new AbortController();
-    this.inFlight.add(controller);
+    this.inFlight.set(controller, {
+      account: accountId,
+      event: eventId,
+      endpoint_account: target.account.id,
+      endpoint: target.endpoint.id,
+      attempt,
+      due_at: started,
+      resend,
+    });
     const timeout = setTimeout(() => controller.abort(), this.emu.settings.deliveryTimeoutMs);
     let status: number | null = null;
     let error: string | null = null;
@@ -202,16 +246,21 @@ export class WebhookDeliverer implements EventSink {
   }
 
   private cancelAll(): void {
-    this.generation++;
-    for (const t of this.timers) clearTimeout(t);
+    this.stopAll();
     this.timers.clear();
-    for (const c of this.inFlight) c.abort();
     this.log = [];
   }
 
-  /** Stops every pending retry and in-flight delivery. */
+  private stopAll(): void {
+    this.generation++;
+    for (const t of this.timers.keys()) clearTimeout(t);
+    for (const c of this.inFlight.keys()) c.abort();
+  }
+
+  /** Stops every pending retry and in-flight delivery; the pending ones stay listed for persistence. */
   close(): void {
-    this.cancelAll();
+    this.leftAtClose = [...this.timers.values(), ...this.inFlight.values()];
+    this.stopAll();
     this.closed = true;
   }
 }
