@@ -205,7 +205,7 @@ export interface Completion {
   error: StripeApiError | null;
 }
 
-/** Creates the customer Checkout would create (`customer_creation=always`), through the customers API. */
+/** Creates the customer Checkout would create (`customer_creation=always`, or to save the card). */
 export type CreateCustomer = (email: string | null) => Stripe.Customer;
 
 /**
