@@ -64,6 +64,21 @@ const operation = (
   },
 });
 
+/** Adds the optional `?userId=` of the status reads to an operation's parameters. */
+const withOwnerQuery = (op: ReturnType<typeof operation>) => ({
+  ...op,
+  parameters: [
+    ...(op.parameters ?? []),
+    {
+      name: 'userId',
+      in: 'query',
+      required: false,
+      description: 'The signed-in user: an object of another user reads as unknown',
+      schema: { type: 'string' },
+    },
+  ],
+});
+
 export function openApiDocument(): object {
   return {
     openapi: '3.1.0',
@@ -99,24 +114,14 @@ export function openApiDocument(): object {
         post: operation('Start a Checkout Session', 'CreateCheckoutSession', ['201', 'CheckoutSession']),
       },
       '/v1/checkout/sessions/{id}/status': {
-        get: {
-          ...operation(
+        get: withOwnerQuery(
+          operation(
             'A session’s status from the mirror (paid only once the webhook arrived)',
             undefined,
             ['200', 'CheckoutStatus'],
             ['id'],
           ),
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-            {
-              name: 'userId',
-              in: 'query',
-              required: false,
-              description: 'The signed-in user: a session of another user reads as unknown',
-              schema: { type: 'string' },
-            },
-          ],
-        },
+        ),
       },
       '/v1/payments/intents': {
         post: operation('Create a PaymentIntent and return its client secret', 'CreatePaymentIntent', [
@@ -125,11 +130,13 @@ export function openApiDocument(): object {
         ]),
       },
       '/v1/payments/intents/{id}': {
-        get: operation(
-          'A payment’s outcome with a message safe to show the customer',
-          undefined,
-          ['200', 'PaymentStatus'],
-          ['id'],
+        get: withOwnerQuery(
+          operation(
+            'A payment’s outcome with a message safe to show the customer',
+            undefined,
+            ['200', 'PaymentStatus'],
+            ['id'],
+          ),
         ),
       },
       '/v1/payments/intents/{id}/refunds': {

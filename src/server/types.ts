@@ -83,7 +83,8 @@ export interface ServiceBilling {
   };
   payments: {
     createIntent(input: CreateIntentInput): Promise<unknown>;
-    status(paymentIntentId: string): Promise<unknown>;
+    /** With `userId`, a payment of another user reads as unknown. */
+    status(paymentIntentId: string, options?: { userId?: string }): Promise<unknown>;
     refund(paymentIntentId: string, input: RefundInput): Promise<unknown>;
   };
 }

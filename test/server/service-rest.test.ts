@@ -200,6 +200,12 @@ describe.each(storeTargets)('REST API on $name', (target) => {
         return body.status === 'succeeded' ? body : undefined;
       });
       expect(outcome).toMatchObject({ paymentIntentId: intent.id, message: expect.any(String) });
+      const readAs = async (userId: string) =>
+        (await (await h.api(`/v1/payments/intents/${intent.id}?userId=${userId}`)).json()) as {
+          status: string;
+        };
+      expect((await readAs('u_rest_pay')).status).toBe('succeeded');
+      expect((await readAs('u_rest_someone_else')).status).toBe('unknown');
 
       const refund = await h.api(`/v1/payments/intents/${intent.id}/refunds`, {
         body: { amount: 500, reason: 'requested_by_customer' },

@@ -59,8 +59,11 @@ export type PaymentStatus =
 export interface Payments {
   createIntent(input: CreateIntentInput): Promise<CreatedIntent>;
   refund(paymentIntentId: string, input?: RefundInput): Promise<CreatedRefund>;
-  /** The payment's state for the customer, from the mirror ('unknown' until its webhook arrived). */
-  status(paymentIntentId: string): Promise<PaymentStatus>;
+  /**
+   * The payment's state for the customer, from the mirror ('unknown' until its webhook arrived). With
+   * `userId`, a payment of another user reads as unknown.
+   */
+  status(paymentIntentId: string, options?: { userId?: string }): Promise<PaymentStatus>;
 }
 
 export interface PaymentsDeps {
@@ -190,10 +193,11 @@ export function createPayments(deps: PaymentsDeps): Payments {
   return {
     createIntent,
     refund,
-    status: async (paymentIntentId) => {
+    status: async (paymentIntentId, options = {}) => {
       validateStripeId(paymentIntentId, 'pi_', 'paymentIntentId');
       const row = await getPaymentIntent(db, paymentIntentId);
-      if (!row) {
+      const owner = (row?.raw as { metadata?: Record<string, string> } | undefined)?.metadata?.user_id;
+      if (!row || (options.userId !== undefined && owner !== options.userId)) {
         return {
           status: 'unknown',
           paymentIntentId,

@@ -1,16 +1,22 @@
 // REST endpoints for customers, Checkout and payments: each validates its body, calls the library and
 // answers JSON. Errors are thrown and rendered by the app's one error handler.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { NotFoundError } from '../../shared/errors.js';
 import type { ServiceBilling } from '../types.js';
 import { jsonBody, parsed } from './json-body.js';
 import {
-  checkoutStatusQuery,
   createCheckoutBody,
   createIntentBody,
   ensureCustomerBody,
+  ownerQuery,
   refundBody,
 } from './schemas.js';
+
+/** The signed-in user a status read is for, when the app says (`?userId=`). */
+const ownerOf = (c: Context): { userId?: string } => {
+  const { userId } = parsed(ownerQuery, c.req.query());
+  return userId ? { userId } : {};
+};
 
 export function apiRoutes(billing: ServiceBilling): Hono {
   const api = new Hono();
@@ -30,15 +36,14 @@ export function apiRoutes(billing: ServiceBilling): Hono {
     return c.json((await billing.checkout.create(await jsonBody(c, createCheckoutBody))) as object, 201);
   });
   api.get('/checkout/sessions/:id/status', async (c) => {
-    const { userId } = parsed(checkoutStatusQuery, c.req.query());
-    return c.json((await billing.checkout.status(c.req.param('id'), userId ? { userId } : {})) as object);
+    return c.json((await billing.checkout.status(c.req.param('id'), ownerOf(c))) as object);
   });
 
   api.post('/payments/intents', async (c) => {
     return c.json((await billing.payments.createIntent(await jsonBody(c, createIntentBody))) as object, 201);
   });
   api.get('/payments/intents/:id', async (c) => {
-    return c.json((await billing.payments.status(c.req.param('id'))) as object);
+    return c.json((await billing.payments.status(c.req.param('id'), ownerOf(c))) as object);
   });
   api.post('/payments/intents/:id/refunds', async (c) => {
     const input = await jsonBody(c, refundBody);

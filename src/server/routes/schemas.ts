@@ -67,5 +67,5 @@ export const refundBody = z.strictObject({
   ...attempt,
 });
 
-/** `GET /v1/checkout/sessions/:id/status?userId=…`: with userId, another user's session reads unknown. */
-export const checkoutStatusQuery = z.object({ userId: userId.optional() });
+/** `?userId=…` on the status reads: with it, another user's session or payment reads unknown. */
+export const ownerQuery = z.object({ userId: userId.optional() });
