@@ -219,6 +219,24 @@ describe('payment mode', () => {
     }
   });
 
+  it('expires_at defaults to 24 hours and accepts 30 minutes to 24 hours, no more', async () => {
+    const t = 1_800_000_000;
+    await h.control('/_emulator/settings', { clock: { fixed: t } });
+    try {
+      expect((await paymentSession()).expires_at).toBe(t + 24 * 3600);
+      expect((await paymentSession({ expires_at: t + 30 * 60 })).expires_at).toBe(t + 30 * 60);
+      expect((await paymentSession({ expires_at: t + 24 * 3600 })).expires_at).toBe(t + 24 * 3600);
+      for (const bad of [t + 30 * 60 - 1, t + 24 * 3600 + 1]) {
+        await expect(paymentSession({ expires_at: bad })).rejects.toMatchObject({
+          statusCode: 400,
+          param: 'expires_at',
+        });
+      }
+    } finally {
+      await h.control('/_emulator/settings', { clock: null });
+    }
+  });
+
   it('rejects subscription mode, bad expires_at and customer with customer_email, naming the parameter', async () => {
     const sub = await h.stripe.checkout.sessions
       .create({
