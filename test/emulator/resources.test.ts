@@ -271,6 +271,11 @@ describe('events API', () => {
     const one = two.data[0]!;
     expect(await h.stripe.events.retrieve(one.id)).toMatchObject({ id: one.id, type: one.type });
     await expect(h.stripe.events.retrieve('evt_nope')).rejects.toMatchObject({ statusCode: 404 });
+    const tooMany = Array.from({ length: 21 }, (_, i) => `customer.t${i}`) as Stripe.Event.Type[];
+    await expect(h.stripe.events.list({ types: tooMany })).rejects.toMatchObject({ param: 'types' });
+    await expect(
+      h.stripe.events.list({ type: 'customer.created', types: ['price.created'] }),
+    ).rejects.toMatchObject({ code: 'parameters_exclusive' });
   });
 
   it('filters created with gt, gte, lt and lte', async () => {
