@@ -128,6 +128,11 @@ describe('payment methods', () => {
       statusCode: 400,
       message: expect.stringMatching(/detached from a Customer/),
     });
+    await expect(h.stripe.paymentMethods.detach(pm.id)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_method_unexpected_state',
+      message: expect.stringMatching(/not attached to a customer so detachment is impossible/),
+    });
   });
 
   it('payment_method_data creates the card inline on an intent, exclusive with payment_method', async () => {

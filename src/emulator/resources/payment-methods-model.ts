@@ -8,6 +8,7 @@ import { cardError, invalidRequest, resourceMissing, unexpectedState } from '../
 import { newId } from '../core/ids.js';
 import { attachDecline, cardChecks } from '../payments/card-outcome.js';
 import type { PaymentsContext } from '../payments/context.js';
+import { idOf } from '../payments/intent-errors.js';
 import {
   type CardBrand,
   type CardDecline,
@@ -316,15 +317,15 @@ export function attachPaymentMethod(
 export function detachPaymentMethod(ctx: PaymentsContext, pm: Stripe.PaymentMethod): Stripe.PaymentMethod {
   if (pm.customer === null) {
     throw invalidRequest(
-      `The payment method ${pm.id} is not attached to a customer.`,
+      'The payment method you provided is not attached to a customer so detachment is impossible.',
       'payment_method_unexpected_state',
     );
   }
-  const customerId = pm.customer;
+  const customerId = idOf(pm.customer);
   const next = ctx.account.update({ ...pm, customer: null }, { ...cardHidden(ctx, pm), spent: true });
   ctx.emit('payment_method.detached', next);
   // A customer's default payment method cannot outlive its attachment.
-  const customer = ctx.account.get('customer', typeof customerId === 'string' ? customerId : customerId.id);
+  const customer = customerId === null ? undefined : ctx.account.get('customer', customerId);
   if (customer && customer.invoice_settings.default_payment_method === pm.id) {
     const cleared = ctx.account.update({
       ...customer,
