@@ -18,6 +18,29 @@ const line = (output: string, label: string): string => {
   return match[1];
 };
 
+/** Runs a `curl` line as `coffer dev` printed it (-X method, -H headers, -d body, the URL) with fetch. */
+const runPrintedCurl = (output: string, label: string): Promise<Response> => {
+  const command = new RegExp(`^\\s+${label}\\s+(curl .+)$`, 'm').exec(output)?.[1];
+  if (!command) throw new Error(`coffer dev printed no "${label}" command:\n${output}`);
+  const words = (command.match(/'[^']*'|\S+/g) ?? []).map((word) => word.replace(/^'(.*)'$/, '$1'));
+  const request: { method: string; headers: Record<string, string>; body?: string } = {
+    method: 'GET',
+    headers: {},
+  };
+  let url: string | undefined;
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i]!;
+    if (word === '-X') request.method = words[++i]!;
+    else if (word === '-d') request.body = words[++i]!;
+    else if (word === '-H') {
+      const [name, ...value] = words[++i]!.split(':');
+      request.headers[name!.trim()] = value.join(':').trim();
+    } else if (word.startsWith('http')) url = word;
+  }
+  if (!url) throw new Error(`no URL in "${command}"`);
+  return fetch(url, request);
+};
+
 /**
  * Spawns `coffer dev` on ephemeral ports — chosen by flags, or by the PORT / COFFER_EMULATOR_PORT
  * environment — and reads the URLs, key and session it prints.
@@ -56,24 +79,25 @@ describe('coffer dev', () => {
     });
     expect(ready.database).toMatchObject({ reachable: true, migrationsApplied: true });
 
-    const status = () =>
-      fetch(`${service}/v1/checkout/sessions/${sessionId}/status`, {
-        headers: { authorization: `Bearer ${apiKey}` },
-      });
+    // The user follows the printed instructions: the status command, the complete command, the status again.
+    const status = () => runPrintedCurl(out, 'status');
     expect((await status()).status).toBe(200);
+    expect(out).toContain(`Bearer ${apiKey}`);
 
-    const completed = await fetch(`${emulator}/_emulator/checkout/sessions/${sessionId}/complete`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ payment_method: 'pm_card_visa' }),
-    });
+    const completed = await runPrintedCurl(out, 'complete');
     expect(completed.status).toBe(200);
 
     const paid = await eventually(async () => {
       const body = (await (await status()).json()) as { status: string; amountTotal?: number };
       return body.status === 'paid' ? body : undefined;
     });
-    expect(paid).toMatchObject({ status: 'paid', sessionId, amountTotal: 14_900, currency: 'usd' });
+    expect(paid).toMatchObject({
+      status: 'paid',
+      sessionId,
+      amountTotal: 14_900,
+      currency: 'usd',
+      userId: 'demo_user',
+    });
     paidSession = sessionId;
 
     expect(await dev.stop('SIGINT')).toBe(0);

@@ -130,7 +130,7 @@ Demo purchase for user ${DEMO_USER.userId}, "Coffer Pro — lifetime":
   session    ${session.id}
   checkout   ${session.url}
   complete   curl -s -X POST ${emulatorUrl}/_emulator/checkout/sessions/${session.id}/complete -H 'content-type: application/json' -d '{"payment_method":"pm_card_visa"}'
-  status     curl -s -H 'authorization: Bearer ${apiKey}' ${serviceUrl}/v1/checkout/sessions/${session.id}/status
+  status     curl -s -H 'authorization: Bearer ${apiKey}' '${serviceUrl}/v1/checkout/sessions/${session.id}/status?userId=${DEMO_USER.userId}'
 
 Press Ctrl-C to stop.`);
 }
