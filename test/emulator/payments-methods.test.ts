@@ -229,6 +229,49 @@ describe('setup intents', () => {
     expect(failed.last_setup_error.code).toBe('setup_intent_authentication_failure');
   });
 
+  it('each confirmation is a SetupAttempt, named by latest_attempt and listed by setup_intent', async () => {
+    const customer = await h.stripe.customers.create();
+    // A decline, then a 3D Secure card on the same intent: two attempts.
+    const si = await h.stripe.setupIntents.create({ customer: customer.id });
+    const declined = cardError(
+      await h.stripe.setupIntents
+        .confirm(si.id, { payment_method: 'pm_card_visa_chargeDeclinedInsufficientFunds' })
+        .catch((e: unknown) => e),
+    );
+    const failedAttempt = declined.setup_intent?.latest_attempt as string;
+    expect(failedAttempt).toMatch(/^setatt_/);
+    const challenged = await h.stripe.setupIntents.confirm(si.id, {
+      payment_method: 'pm_card_authenticationRequired',
+    });
+    expect(challenged.status).toBe('requires_action');
+    const waiting = challenged.latest_attempt as string;
+    expect(waiting).not.toBe(failedAttempt);
+    const done = await h.control(`/_emulator/intents/${si.id}/authenticate`, { outcome: 'complete' });
+    expect(done).toMatchObject({ status: 'succeeded', latest_attempt: waiting });
+
+    const attempts = await h.stripe.setupAttempts.list({ setup_intent: si.id });
+    expect(attempts.url).toBe('/v1/setup_attempts');
+    expect(attempts.data.map((a) => [a.id, a.status])).toEqual([
+      [waiting, 'succeeded'],
+      [failedAttempt, 'failed'],
+    ]);
+    const [won, lost] = attempts.data as [Stripe.SetupAttempt, Stripe.SetupAttempt];
+    expect(won).toMatchObject({
+      object: 'setup_attempt',
+      setup_intent: si.id,
+      customer: customer.id,
+      usage: 'off_session',
+      setup_error: null,
+      payment_method_details: { type: 'card', card: { three_d_secure: { result: 'authenticated' } } },
+    });
+    expect(lost.setup_error).toMatchObject({ code: 'card_declined', decline_code: 'insufficient_funds' });
+    expect(lost.payment_method_details.card?.three_d_secure).toBeNull();
+    await expect(h.stripe.setupAttempts.list({} as never)).rejects.toMatchObject({
+      code: 'parameter_missing',
+      param: 'setup_intent',
+    });
+  });
+
   it('confirms later, cancels, and lists by customer', async () => {
     const customer = await h.stripe.customers.create();
     const a = await h.stripe.setupIntents.create({ customer: customer.id });

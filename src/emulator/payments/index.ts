@@ -11,11 +11,13 @@ import { registerEarlyFraudWarnings } from '../resources/early-fraud-warnings.js
 import { registerPaymentIntents } from '../resources/payment-intents.js';
 import { registerPaymentMethods } from '../resources/payment-methods.js';
 import { registerRefunds } from '../resources/refunds.js';
+import { registerSetupAttempts } from '../resources/setup-attempts.js';
 import { registerSetupIntents } from '../resources/setup-intents.js';
 
 export function registerPayments(emu: EmulatorCore): void {
   registerPaymentMethods(emu);
   registerSetupIntents(emu);
+  registerSetupAttempts(emu);
   registerPaymentIntents(emu);
   registerCharges(emu);
   registerRefunds(emu);

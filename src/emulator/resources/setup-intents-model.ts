@@ -23,6 +23,7 @@ import {
   resolvePaymentMethod,
   testCardOf,
 } from './payment-methods-model.js';
+import { recordSetupAttempt } from './setup-attempts.js';
 
 declare module '../core/store.js' {
   interface ObjectTypes {
@@ -120,11 +121,12 @@ function attemptSetup(
 ): SetupConfirmResult {
   const verdict = setupVerdict(testCardOf(ctx, pm), authenticated);
   const status = setupIntentStatusAfter(verdict);
-  if (verdict.kind === 'decline') return failSetup(ctx, si, pm, verdict.decline);
+  if (verdict.kind === 'decline') return failSetup(ctx, si, pm, verdict.decline, authenticated);
   if (verdict.kind === 'requires_action') {
     const next = ctx.account.update({
       ...si,
       status,
+      latest_attempt: recordSetupAttempt(ctx, si, pm, { status: 'requires_action' }),
       last_setup_error: null,
       next_action: threeDSecureAction(ctx.baseUrl(), si, hiddenOf(ctx, si).returnUrl),
     });
@@ -138,7 +140,13 @@ function attemptSetup(
   } else if (si.usage === 'off_session') {
     markSetUpForOffSession(ctx, pm);
   }
-  const next = ctx.account.update({ ...si, status, last_setup_error: null, next_action: null });
+  const next = ctx.account.update({
+    ...si,
+    status,
+    latest_attempt: recordSetupAttempt(ctx, si, pm, { status: 'succeeded', authenticated }),
+    last_setup_error: null,
+    next_action: null,
+  });
   ctx.emit('setup_intent.succeeded', next);
   return { intent: next, error: null };
 }
@@ -148,13 +156,16 @@ function failSetup(
   si: Stripe.SetupIntent,
   pm: Stripe.PaymentMethod,
   d: CardDecline,
+  authenticated: boolean,
 ): SetupConfirmResult {
+  const error = declineRecord(d, pm);
   const next = ctx.account.update({
     ...si,
     status: 'requires_payment_method',
     payment_method: null,
     next_action: null,
-    last_setup_error: declineRecord(d, pm),
+    latest_attempt: recordSetupAttempt(ctx, si, pm, { status: 'failed', error, authenticated }),
+    last_setup_error: error,
   });
   ctx.emit('setup_intent.setup_failed', next);
   return { intent: next, error: declineError(d, { setup_intent: next, payment_method: pm }) };
@@ -174,12 +185,14 @@ export function authenticateSetupIntent(
     'PaymentMethod',
   );
   if (success) return attemptSetup(ctx, si, pm, true).intent;
+  const error = authenticationFailure('setup_intent', pm);
   const next = ctx.account.update({
     ...si,
     status: 'requires_payment_method',
     payment_method: null,
     next_action: null,
-    last_setup_error: authenticationFailure('setup_intent', pm),
+    latest_attempt: recordSetupAttempt(ctx, si, pm, { status: 'failed', error, authenticated: false }),
+    last_setup_error: error,
   });
   ctx.emit('setup_intent.setup_failed', next);
   return next;
