@@ -94,6 +94,12 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
   }
 }
 
+/** The request parameter Stripe blamed (`line_items[0][price]`), when it named one. */
+export function stripeParam(error: unknown): string | undefined {
+  if (!(error instanceof StripeUpstreamError)) return undefined;
+  return (error.cause as { param?: string } | undefined)?.param;
+}
+
 /** Whether the failure left the outcome unknown: no answer reached us, so Stripe may have acted. */
 export function isOutcomeUnknown(error: unknown): boolean {
   if (error instanceof UnavailableError) return true;

@@ -160,6 +160,11 @@ describe.each(storeTargets)('checkout on $name', (target) => {
     await expect(billing.checkout.create({ ...base, price: 'prod_x' })).rejects.toMatchObject({
       field: 'price',
     });
+    // Well-formed but unknown to Stripe: refused by Stripe, reported as the caller's price.
+    await expect(billing.checkout.create({ ...base, price: 'price_doesnotexist' })).rejects.toMatchObject({
+      field: 'price',
+      message: expect.stringContaining('price_doesnotexist'),
+    });
     await expect(billing.checkout.create({ ...base, lookupKey: 'no_such_key' })).rejects.toMatchObject({
       field: 'lookupKey',
     });

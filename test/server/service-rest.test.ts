@@ -283,12 +283,31 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       expect((error as { message?: string }).message).toContain('paymentIntentId pi_doesnotexist');
     });
 
-    it('answers 502 with Stripe’s code when Stripe refuses the call', async () => {
+    it('answers 400 naming price when Stripe does not know the price id', async () => {
       const response = await h.api('/v1/checkout/sessions', {
-        body: { userId: 'u_rest_502', price: 'price_doesnotexist', ...urls },
+        body: { userId: 'u_rest_no_price', price: 'price_doesnotexist', ...urls },
       });
-      expect(response.status).toBe(502);
-      expect(await errorOf(response)).toMatchObject({ code: 'stripe_error', stripeCode: 'resource_missing' });
+      expect(response.status).toBe(400);
+      expect(await errorOf(response)).toMatchObject({ code: 'validation_error', field: 'price' });
+    });
+
+    it('answers 502 when Stripe itself fails, and tells the caller nothing internal', async () => {
+      const settings = (failures: unknown) =>
+        fetch(`${h.emulator.url}/_emulator/settings`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ failures }),
+        });
+      await settings([{ method: 'POST', path: '/v1/customers', status: 500, count: 3 }]);
+      try {
+        const response = await h.api('/v1/customers/ensure', { body: { userId: 'u_rest_outage' } });
+        expect(response.status).toBe(502);
+        const error = await errorOf(response);
+        expect(error).toMatchObject({ code: 'stripe_error' });
+        expect(JSON.stringify(error)).not.toMatch(/sk_test|at .*\.ts:\d+/);
+      } finally {
+        await settings(null);
+      }
     });
   });
 });

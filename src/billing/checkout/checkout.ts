@@ -12,7 +12,7 @@ import { getCheckoutSession } from '../mirror/index.js';
 import { type AttemptOptions, fingerprint, type Operations, scopeKey } from '../operations/index.js';
 import { validateStripeId, withMetadata } from '../payments/metadata.js';
 import type { Database } from '../store/index.js';
-import { callStripe } from '../stripe-client.js';
+import { callStripe, stripeParam } from '../stripe-client.js';
 import type { PriceResolver } from './prices.js';
 
 /** `subscription` joins `payment` with the subscription issues; the options below are shared by both. */
@@ -158,7 +158,16 @@ export function createCheckout(deps: CheckoutDeps): Checkout {
         call: async (params, idempotencyKey) => {
           const session = await callStripe('checkout.sessions.create', () =>
             stripe.checkout.sessions.create(params, { idempotencyKey }),
-          );
+          ).catch((error: unknown) => {
+            // A price id Stripe does not know is the caller's mistake: say so, naming the field.
+            if (stripeParam(error)?.startsWith('line_items')) {
+              throw new ValidationError(
+                `price ${price} cannot be bought: ${(error as Error).message.replace(/^Stripe [\w.]+ failed: /, '')}`,
+                'price',
+              );
+            }
+            throw error;
+          });
           if (!session.url) throw new ValidationError(`Checkout session ${session.id} has no URL`, 'url');
           const result: CreatedCheckout = {
             id: session.id,
