@@ -2,10 +2,18 @@
 // Bun, Deno, Cloudflare Workers. In Next.js: `export const POST = nextWebhookHandler(billing);`
 // in `app/webhooks/stripe/route.ts` — route handlers never parse the body themselves, so the raw
 // bytes arrive intact (the Pages Router's API routes do parse: there, disable `bodyParser`).
+import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { PayloadTooLargeError } from '../http-errors.js';
 import type { WebhookReceiver, WebhookResult } from '../types.js';
-import { headersOf, limitOf, readWebBody, receive, type WebhookAdapterOptions } from './receive.js';
+import {
+  headersOf,
+  limitOf,
+  readNodeBody,
+  readWebBody,
+  receive,
+  type WebhookAdapterOptions,
+} from './receive.js';
 
 export type FetchWebhookHandler = (request: Request) => Promise<Response>;
 
@@ -34,6 +42,10 @@ export function honoWebhook(
 ): (c: Context) => Promise<Response> {
   const limit = limitOf(options);
   const read = async (c: Context): Promise<Uint8Array> => {
+    // On @hono/node-server the Node request is at hand: reading it directly skips building a web
+    // Request, its Headers and a ReadableStream per delivery (the costliest part of the route).
+    const incoming = nodeIncoming(c);
+    if (incoming && !c.req.raw.bodyUsed) return readNodeBody(incoming, limit);
     // A middleware that already read the body left it in Hono's cache; arrayBuffer() returns those bytes.
     if (!c.req.raw.bodyUsed) return readWebBody(c.req.raw, limit);
     const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -41,6 +53,13 @@ export function honoWebhook(
     return bytes;
   };
   return async function honoWebhookHandler(c) {
-    return toResponse(await receive(billing, () => read(c), headersOf(c.req.raw.headers), options));
+    const headers = headersOf(nodeIncoming(c)?.headers ?? c.req.raw.headers);
+    return toResponse(await receive(billing, () => read(c), headers, options));
   };
+}
+
+/** The untouched Node request @hono/node-server passes as `c.env.incoming`, if any. */
+function nodeIncoming(c: Context): IncomingMessage | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming instanceof IncomingMessage && !incoming.readableDidRead ? incoming : undefined;
 }
