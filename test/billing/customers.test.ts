@@ -5,6 +5,7 @@ import { createBilling } from '../../src/billing/index.js';
 import { scopeKey } from '../../src/billing/operations/index.js';
 import type { Store } from '../../src/billing/store/index.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
+import { StripeUpstreamError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { eventually, fileStore, useBillingApp } from '../support/billing-app.js';
 import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
@@ -50,6 +51,36 @@ describe.each(storeTargets)('customers.ensure on $name', (target) => {
     const lost = await emu.stripe.customers.create(request, { idempotencyKey: attempt.idempotencyKey });
     const ensured = await services.customers.ensure({ userId, email: 'crash@example.com' });
     expect(ensured).toMatchObject({ customerId: lost.id, created: true });
+    expect(await customersOf(userId)).toHaveLength(1);
+  });
+
+  it('a create answered 500 after Stripe made the customer is recovered by its key, not made twice', async () => {
+    const userId = uniqueUser('fivehundred');
+    const request = { metadata: { user_id: userId, created_via: 'coffer' } };
+    // Stripe created the customer, then answered 500 (and replays that 500 for the key).
+    const made: string[] = [];
+    await expect(
+      services.operations.run({
+        kind: CUSTOMER_CREATE,
+        scope: scopeKey({ user: userId }),
+        userId,
+        request,
+        call: async (params, idempotencyKey) => {
+          made.push((await emu.stripe.customers.create(params, { idempotencyKey })).id);
+          throw new StripeUpstreamError('customers.create', { statusCode: 500, message: 'api_error' });
+        },
+      }),
+    ).rejects.toBeInstanceOf(StripeUpstreamError);
+    // Search lags writes (here: unavailable) and the user gave no email to list by.
+    await emu.control('/_emulator/settings', {
+      failures: [{ method: 'GET', path: '/v1/customers/search', status: 500, count: 20 }],
+    });
+    try {
+      const ensured = await services.customers.ensure({ userId });
+      expect(ensured).toMatchObject({ customerId: made[0], source: 'recovered_operation' });
+    } finally {
+      await emu.control('/_emulator/settings', { failures: null });
+    }
     expect(await customersOf(userId)).toHaveLength(1);
   });
 

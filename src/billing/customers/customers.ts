@@ -8,7 +8,7 @@ import type { Clock } from '../../shared/clock.js';
 import { StripeUpstreamError, ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Operations } from '../operations/index.js';
-import { scopeKey } from '../operations/index.js';
+import { mayHaveActed, scopeKey } from '../operations/index.js';
 import type { Database } from '../store/index.js';
 import { callStripe } from '../stripe-client.js';
 import { type CustomerMappingSource, mappingRow } from './tables.js';
@@ -58,6 +58,8 @@ export interface CustomersDeps {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** How many `customer.created` events the key recovery reads at most (newest first, from the attempt on). */
+const EVENTS_SCANNED = 1000;
 export const CUSTOMER_CREATE = 'customer.create';
 
 /** Checks an app user id: what Stripe metadata and our keys can carry. */
@@ -189,6 +191,26 @@ export function createCustomers(deps: CustomersDeps): Customers {
     return hit ? { customer: hit, source: 'recovered_email' } : undefined;
   };
 
+  /**
+   * The customer an earlier attempt made under `idempotencyKey`, found through its `customer.created`
+   * event (the Events API records each request's key and, unlike Search, has no indexing lag).
+   */
+  const createdUnderKey = async (idempotencyKey: string, since: Date) => {
+    const events = stripe.events.list({
+      type: 'customer.created',
+      created: { gte: Math.floor(since.getTime() / 1000) - 60 },
+      limit: 100,
+    });
+    let seen = 0;
+    for await (const event of events) {
+      if (++seen > EVENTS_SCANNED) return undefined;
+      if (event.request?.idempotency_key !== idempotencyKey) continue;
+      const customer = event.data.object as Stripe.Customer;
+      return (await isDeleted(customer.id)) ? undefined : customer;
+    }
+    return undefined;
+  };
+
   const create = async (input: EnsureCustomerInput): Promise<EnsuredCustomer> => {
     const existing = await get(input.userId);
     if (existing) return { ...existing, created: false };
@@ -198,14 +220,18 @@ export function createCustomers(deps: CustomersDeps): Customers {
       ...(input.name ? { name: input.name } : {}),
       metadata: { user_id: input.userId, created_via: 'coffer' },
     };
-    const outcome = await operations.run({
+    const outcome = await operations.run<Stripe.CustomerCreateParams, FoundCustomer>({
       kind: CUSTOMER_CREATE,
       scope: scopeKey({ user: input.userId }),
       userId: input.userId,
       request,
       // A customer created by an earlier attempt stays the user's unless Stripe deleted it since.
       reuse: async (attempt) => !(await isDeleted(attempt.result.id)),
-      beforeNewAttempt: async () => {
+      beforeNewAttempt: async (previous) => {
+        if (mayHaveActed(previous)) {
+          const made = await createdUnderKey(previous.idempotencyKey, previous.createdAt);
+          if (made) return { ...pick(made), via: 'recovered_operation' };
+        }
         const found = await findInStripe(input);
         return found ? { ...pick(found.customer), via: found.source } : undefined;
       },
@@ -215,7 +241,7 @@ export function createCustomers(deps: CustomersDeps): Customers {
         );
         return {
           objectId: customer.id,
-          result: { ...pick(customer), via: 'created' as CustomerMappingSource },
+          result: { ...pick(customer), via: 'created' },
         };
       },
     });
@@ -280,3 +306,6 @@ export function createCustomers(deps: CustomersDeps): Customers {
 }
 
 const pick = (c: Stripe.Customer) => ({ id: c.id, email: c.email, name: c.name ?? null });
+
+/** What the create operation records and hands back: the customer and how it was obtained. */
+type FoundCustomer = ReturnType<typeof pick> & { via: CustomerMappingSource };

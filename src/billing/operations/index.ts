@@ -1,3 +1,10 @@
 export type { Attempt, AttemptOptions, OperationOutcome, OperationSpec, Operations } from './operations.js';
-export { createOperations, fingerprint, idempotencyKeyFor, OPERATION_ID, scopeKey } from './operations.js';
+export {
+  createOperations,
+  fingerprint,
+  idempotencyKeyFor,
+  mayHaveActed,
+  OPERATION_ID,
+  scopeKey,
+} from './operations.js';
 export type { AttemptStatus, OperationsTables } from './tables.js';

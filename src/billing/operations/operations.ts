@@ -47,9 +47,10 @@ export interface OperationSpec<Req, Res> extends AttemptOptions {
   reuse?: (attempt: Attempt<Req> & { result: Res }) => boolean | Promise<boolean>;
   /**
    * Runs only before a new attempt is recorded: validate against current state (throw), or return an
-   * existing result found elsewhere (recovery) to skip the call.
+   * existing result found elsewhere (recovery) to skip the call. `previous` is the operation's latest
+   * attempt, if any: one that failed with a 5xx or went unanswered for a day may have acted in Stripe.
    */
-  beforeNewAttempt?: () => Promise<Res | undefined>;
+  beforeNewAttempt?: (previous: Attempt<Req> | undefined) => Promise<Res | undefined>;
   call: (request: Req, idempotencyKey: string) => Promise<{ objectId: string; result: Res }>;
 }
 
@@ -253,7 +254,7 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
       if (last?.status === 'pending' && !forceNew) {
         // Stripe may have forgotten a key this old: look for what the first try made before re-sending.
         if (clock.now() - last.createdAt.getTime() > KEY_RETENTION_MS) {
-          const found = await spec.beforeNewAttempt?.();
+          const found = await spec.beforeNewAttempt?.(last as Attempt<Req>);
           if (found !== undefined) {
             await setStatus(last.id, 'abandoned');
             return { done: { result: found, source: 'recovered', attempt: undefined } };
@@ -265,7 +266,7 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
         const reusable = spec.reuse ? await spec.reuse(last as Attempt<Req> & { result: Res }) : true;
         if (reusable) return { done: { result: last.result as Res, source: 'reused', attempt: last } };
       }
-      const found = await spec.beforeNewAttempt?.();
+      const found = await spec.beforeNewAttempt?.(last as Attempt<Req> | undefined);
       if (found !== undefined) return { done: { result: found, source: 'recovered', attempt: undefined } };
       // A deliberate new attempt gives up the unanswered one; its key is never sent again.
       if (forceNew && last?.status === 'pending') await abandonPending(spec.kind, spec.scope);
@@ -308,7 +309,7 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
       // (a refund beyond what is left is refused here, not sent to Stripe).
       let recovered: Res | undefined;
       const attempt = await named(spec, spec.operationId, async () => {
-        recovered = await spec.beforeNewAttempt?.();
+        recovered = await spec.beforeNewAttempt?.(undefined);
         return recovered === undefined;
       });
       if (!attempt) return { result: recovered as Res, source: 'recovered', attempt: undefined };
@@ -339,6 +340,17 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
           .execute()
       ).map(toAttempt),
   };
+}
+
+/**
+ * Whether an attempt may have acted in Stripe without us knowing what it made: unanswered (pending),
+ * or failed with a 5xx (Stripe replays that 500 for the key, so only a search can tell).
+ */
+export function mayHaveActed(attempt: Attempt | undefined): attempt is Attempt {
+  if (!attempt) return false;
+  if (attempt.status === 'pending') return true;
+  const statusCode = (attempt.error as { statusCode?: number } | null)?.statusCode;
+  return attempt.status === 'failed' && statusCode !== undefined && statusCode >= 500;
 }
 
 function describeError(error: unknown): Record<string, unknown> {
