@@ -7,8 +7,10 @@ import {
   toCofferError,
   ValidationError,
 } from '../../src/billing/index.js';
+import { createOperations, scopeKey } from '../../src/billing/operations/index.js';
 import { validateCurrency } from '../../src/billing/payments/amount.js';
 import { validateChargeAmount } from '../../src/billing/payments/index.js';
+import { StripeUpstreamError } from '../../src/shared/errors.js';
 import { eventually, useBillingApp } from '../support/billing-app.js';
 import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
 import { storeTargets } from '../support/store.js';
@@ -210,6 +212,31 @@ describe.each(storeTargets)('payments on $name', (target) => {
     ).rejects.toMatchObject({ field: 'amount' });
     const refunds = await emu.stripe.refunds.list({ payment_intent: intent.id });
     expect(refunds.data.map((r: Stripe.Refund) => r.amount)).toEqual([600]);
+  });
+
+  it('a refund answered 500 after Stripe made it is found by its key, never made twice', async () => {
+    const userId = uniqueUser('refund-500');
+    const intent = await billing.payments.createIntent({ userId, amount: 2000, currency: 'usd' });
+    await confirm(intent.id, 'pm_card_visa');
+    const operations = createOperations(billing.store.db, billing.clock);
+    const request = { payment_intent: intent.id, amount: 500, metadata: { user_id: userId } };
+    // Stripe refunded, then answered 500 (and replays that 500 for the key).
+    await expect(
+      operations.run({
+        kind: 'refund.create',
+        scope: scopeKey({ pi: intent.id, amount: 500 }),
+        userId,
+        request,
+        call: async (params, idempotencyKey) => {
+          await emu.stripe.refunds.create(params, { idempotencyKey });
+          throw new StripeUpstreamError('refunds.create', { statusCode: 500, message: 'api_error' });
+        },
+      }),
+    ).rejects.toBeInstanceOf(StripeUpstreamError);
+
+    const again = await billing.payments.refund(intent.id, { amount: 500 });
+    const refunds = await emu.stripe.refunds.list({ payment_intent: intent.id });
+    expect(refunds.data.map((r: Stripe.Refund) => r.id)).toEqual([again.id]);
   });
 
   it('refuses to refund a payment that has not succeeded', async () => {

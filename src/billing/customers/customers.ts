@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { Operations } from '../operations/index.js';
 import { mayHaveActed, scopeKey } from '../operations/index.js';
 import type { Database } from '../store/index.js';
-import { callStripe } from '../stripe-client.js';
+import { callStripe, madeUnderKey } from '../stripe-client.js';
 import { type CustomerMappingSource, mappingRow } from './tables.js';
 
 export interface EnsureCustomerInput {
@@ -58,8 +58,6 @@ export interface CustomersDeps {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-/** How many `customer.created` events the key recovery reads at most (newest first, from the attempt on). */
-const EVENTS_SCANNED = 1000;
 export const CUSTOMER_CREATE = 'customer.create';
 
 /** Checks an app user id: what Stripe metadata and our keys can carry. */
@@ -191,26 +189,6 @@ export function createCustomers(deps: CustomersDeps): Customers {
     return hit ? { customer: hit, source: 'recovered_email' } : undefined;
   };
 
-  /**
-   * The customer an earlier attempt made under `idempotencyKey`, found through its `customer.created`
-   * event (the Events API records each request's key and, unlike Search, has no indexing lag).
-   */
-  const createdUnderKey = async (idempotencyKey: string, since: Date) => {
-    const events = stripe.events.list({
-      type: 'customer.created',
-      created: { gte: Math.floor(since.getTime() / 1000) - 60 },
-      limit: 100,
-    });
-    let seen = 0;
-    for await (const event of events) {
-      if (++seen > EVENTS_SCANNED) return undefined;
-      if (event.request?.idempotency_key !== idempotencyKey) continue;
-      const customer = event.data.object as Stripe.Customer;
-      return (await isDeleted(customer.id)) ? undefined : customer;
-    }
-    return undefined;
-  };
-
   const create = async (input: EnsureCustomerInput): Promise<EnsuredCustomer> => {
     const existing = await get(input.userId);
     if (existing) return { ...existing, created: false };
@@ -229,8 +207,15 @@ export function createCustomers(deps: CustomersDeps): Customers {
       reuse: async (attempt) => !(await isDeleted(attempt.result.id)),
       beforeNewAttempt: async (previous) => {
         if (mayHaveActed(previous)) {
-          const made = await createdUnderKey(previous.idempotencyKey, previous.createdAt);
-          if (made) return { ...pick(made), via: 'recovered_operation' };
+          const made = await callStripe('events.list', () =>
+            madeUnderKey<Stripe.Customer>(
+              stripe,
+              'customer.created',
+              previous.idempotencyKey,
+              previous.createdAt,
+            ),
+          );
+          if (made && !(await isDeleted(made.id))) return { ...pick(made), via: 'recovered_operation' };
         }
         const found = await findInStripe(input);
         return found ? { ...pick(found.customer), via: found.source } : undefined;

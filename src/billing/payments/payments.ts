@@ -7,9 +7,15 @@ import { NotFoundError, StripeUpstreamError, ValidationError } from '../../share
 import type { Customers } from '../customers/index.js';
 import { validateUserId } from '../customers/index.js';
 import { getPaymentIntent } from '../mirror/index.js';
-import { type AttemptOptions, fingerprint, type Operations, scopeKey } from '../operations/index.js';
+import {
+  type AttemptOptions,
+  fingerprint,
+  mayHaveActed,
+  type Operations,
+  scopeKey,
+} from '../operations/index.js';
 import type { Database } from '../store/index.js';
-import { callStripe } from '../stripe-client.js';
+import { callStripe, madeUnderKey } from '../stripe-client.js';
 import { validateChargeAmount, validateCurrency, validateMinorUnits } from './amount.js';
 import { declineMessage, describePayment, type PaymentState } from './messages.js';
 import { optionalText, validateStripeId, withMetadata } from './metadata.js';
@@ -169,7 +175,19 @@ export function createPayments(deps: PaymentsDeps): Payments {
       request,
       ...(input.newAttempt ? { newAttempt: true } : {}),
       ...(input.operationId ? { operationId: input.operationId } : {}),
-      beforeNewAttempt: async () => {
+      beforeNewAttempt: async (previous) => {
+        // The last try got a 5xx or no answer for a day: Stripe may have refunded; never refund twice.
+        if (mayHaveActed(previous)) {
+          const made = await callStripe('events.list', () =>
+            madeUnderKey<Stripe.Refund>(
+              stripe,
+              'refund.created',
+              previous.idempotencyKey,
+              previous.createdAt,
+            ),
+          );
+          if (made) return refundResult(made, paymentIntentId);
+        }
         checkRefundable(intent, amount);
         return undefined;
       },
@@ -177,14 +195,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
         const created = await callStripe('refunds.create', () =>
           stripe.refunds.create(params, { idempotencyKey }),
         );
-        const result: CreatedRefund = {
-          id: created.id,
-          status: created.status,
-          amount: created.amount,
-          currency: created.currency,
-          paymentIntentId,
-        };
-        return { objectId: created.id, result };
+        return { objectId: created.id, result: refundResult(created, paymentIntentId) };
       },
     });
     return outcome.result;
@@ -215,6 +226,14 @@ export function createPayments(deps: PaymentsDeps): Payments {
     },
   };
 }
+
+const refundResult = (refund: Stripe.Refund, paymentIntentId: string): CreatedRefund => ({
+  id: refund.id,
+  status: refund.status,
+  amount: refund.amount,
+  currency: refund.currency,
+  paymentIntentId,
+});
 
 /** Refuses a refund the payment cannot take, naming the field. */
 function checkRefundable(intent: Stripe.PaymentIntent, amount: number | undefined): void {
