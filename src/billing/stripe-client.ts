@@ -94,33 +94,6 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
   }
 }
 
-/** How many events `madeUnderKey` reads at most (from the attempt's time on). */
-const EVENTS_SCANNED = 1000;
-
-/**
- * The object an earlier request made under `idempotencyKey`, found through the event it caused
- * (`customer.created`, `refund.created`): the Events API records each request's key and, unlike
- * Search, has no indexing lag. For attempts whose outcome we never learned (a 5xx, no answer).
- */
-export async function madeUnderKey<T>(
-  stripe: Stripe,
-  type: string,
-  idempotencyKey: string,
-  since: Date,
-): Promise<T | undefined> {
-  const events = stripe.events.list({
-    type,
-    created: { gte: Math.floor(since.getTime() / 1000) - 60 },
-    limit: 100,
-  });
-  let seen = 0;
-  for await (const event of events) {
-    if (++seen > EVENTS_SCANNED) return undefined;
-    if (event.request?.idempotency_key === idempotencyKey) return event.data.object as T;
-  }
-  return undefined;
-}
-
 /** The request parameter Stripe blamed (`line_items[0][price]`), when it named one. */
 export function stripeParam(error: unknown): string | undefined {
   if (!(error instanceof StripeUpstreamError)) return undefined;

@@ -8,9 +8,9 @@ import type { Clock } from '../../shared/clock.js';
 import { StripeUpstreamError, ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Operations } from '../operations/index.js';
-import { mayHaveActed, scopeKey } from '../operations/index.js';
+import { madeByAttempt, scopeKey } from '../operations/index.js';
 import type { Database } from '../store/index.js';
-import { callStripe, madeUnderKey } from '../stripe-client.js';
+import { callStripe } from '../stripe-client.js';
 import { type CustomerMappingSource, mappingRow } from './tables.js';
 
 export interface EnsureCustomerInput {
@@ -206,17 +206,8 @@ export function createCustomers(deps: CustomersDeps): Customers {
       // A customer created by an earlier attempt stays the user's unless Stripe deleted it since.
       reuse: async (attempt) => !(await isDeleted(attempt.result.id)),
       beforeNewAttempt: async (previous) => {
-        if (mayHaveActed(previous)) {
-          const made = await callStripe('events.list', () =>
-            madeUnderKey<Stripe.Customer>(
-              stripe,
-              'customer.created',
-              previous.idempotencyKey,
-              previous.createdAt,
-            ),
-          );
-          if (made && !(await isDeleted(made.id))) return { ...pick(made), via: 'recovered_operation' };
-        }
+        const made = await madeByAttempt<Stripe.Customer>(stripe, 'customer.created', previous);
+        if (made && !(await isDeleted(made.id))) return { ...pick(made), via: 'recovered_operation' };
         const found = await findInStripe(input);
         return found ? { ...pick(found.customer), via: found.source } : undefined;
       },

@@ -3,6 +3,7 @@ export {
   createOperations,
   fingerprint,
   idempotencyKeyFor,
+  madeByAttempt,
   mayHaveActed,
   OPERATION_ID,
   scopeKey,

@@ -4,10 +4,11 @@
 // the same key, so Stripe replays the first outcome instead of acting twice. Time never enters a key.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
 import { ConflictError, StripeUpstreamError, ValidationError } from '../../shared/errors.js';
 import type { Database } from '../store/index.js';
-import { isOutcomeUnknown } from '../stripe-client.js';
+import { callStripe, isOutcomeUnknown } from '../stripe-client.js';
 import type { AttemptStatus } from './tables.js';
 
 export interface Attempt<Req = unknown> {
@@ -351,6 +352,36 @@ export function mayHaveActed(attempt: Attempt | undefined): attempt is Attempt {
   if (attempt.status === 'pending') return true;
   const statusCode = (attempt.error as { statusCode?: number } | null)?.statusCode;
   return attempt.status === 'failed' && statusCode !== undefined && statusCode >= 500;
+}
+
+/** How many events `madeByAttempt` reads at most (from the attempt's time on). */
+const EVENTS_SCANNED = 1000;
+
+/**
+ * The object an attempt that may have acted (see `mayHaveActed`) made in Stripe, found through the
+ * event it caused (`customer.created`, `refund.created`): the Events API records each request's
+ * idempotency key and, unlike Search, has no indexing lag. Undefined when it made nothing (or when
+ * the attempt is known not to have acted).
+ */
+export async function madeByAttempt<T>(
+  stripe: Stripe,
+  eventType: string,
+  previous: Attempt | undefined,
+): Promise<T | undefined> {
+  if (!mayHaveActed(previous)) return undefined;
+  return callStripe('events.list', async () => {
+    const events = stripe.events.list({
+      type: eventType,
+      created: { gte: Math.floor(previous.createdAt.getTime() / 1000) - 60 },
+      limit: 100,
+    });
+    let seen = 0;
+    for await (const event of events) {
+      if (++seen > EVENTS_SCANNED) return undefined;
+      if (event.request?.idempotency_key === previous.idempotencyKey) return event.data.object as T;
+    }
+    return undefined;
+  });
 }
 
 function describeError(error: unknown): Record<string, unknown> {

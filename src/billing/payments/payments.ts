@@ -10,12 +10,12 @@ import { getPaymentIntent } from '../mirror/index.js';
 import {
   type AttemptOptions,
   fingerprint,
-  mayHaveActed,
+  madeByAttempt,
   type Operations,
   scopeKey,
 } from '../operations/index.js';
 import type { Database } from '../store/index.js';
-import { callStripe, madeUnderKey } from '../stripe-client.js';
+import { callStripe } from '../stripe-client.js';
 import { validateChargeAmount, validateCurrency, validateMinorUnits } from './amount.js';
 import { declineMessage, describePayment, type PaymentState } from './messages.js';
 import { optionalText, validateStripeId, withMetadata } from './metadata.js';
@@ -177,17 +177,8 @@ export function createPayments(deps: PaymentsDeps): Payments {
       ...(input.operationId ? { operationId: input.operationId } : {}),
       beforeNewAttempt: async (previous) => {
         // The last try got a 5xx or no answer for a day: Stripe may have refunded; never refund twice.
-        if (mayHaveActed(previous)) {
-          const made = await callStripe('events.list', () =>
-            madeUnderKey<Stripe.Refund>(
-              stripe,
-              'refund.created',
-              previous.idempotencyKey,
-              previous.createdAt,
-            ),
-          );
-          if (made) return refundResult(made, paymentIntentId);
-        }
+        const made = await madeByAttempt<Stripe.Refund>(stripe, 'refund.created', previous);
+        if (made) return refundResult(made, paymentIntentId);
         checkRefundable(intent, amount);
         return undefined;
       },
