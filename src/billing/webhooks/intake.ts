@@ -24,7 +24,7 @@ export interface IntakeOptions {
   storeTimeoutMs?: number;
   /** Most events in one group-committed INSERT (default 500). */
   maxBatch?: number;
-  /** INSERTs in flight at once (default 4 on PostgreSQL; PGlite is always 1). */
+  /** INSERTs in flight at once (default 1: fewer, larger INSERTs cost less; PGlite is always 1). */
   maxConcurrentWrites?: number;
 }
 
