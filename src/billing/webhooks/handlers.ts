@@ -4,6 +4,7 @@
 import type Stripe from 'stripe';
 import { run } from '../mirror/sql.js';
 import type { Store } from '../store/index.js';
+import { groupCommit } from './group-commit.js';
 
 export interface HandlerContext {
   /** The attempt processing this event (1 on first delivery). */
@@ -37,9 +38,21 @@ export interface HandlerRegistry {
   ledger(eventIds: readonly string[]): Promise<Map<string, Set<string>>>;
 }
 
-export function createHandlerRegistry(store: Pick<Store, 'db'>): HandlerRegistry {
+const RECORD = `insert into webhook_side_effects (event_id, handler)
+  select * from unnest($1::text[], $2::text[]) on conflict do nothing`;
+
+export function createHandlerRegistry(store: Pick<Store, 'db' | 'kind'>): HandlerRegistry {
   const byType = new Map<string, Registered[]>();
   const counts = new Map<string, number>();
+  // Each completion is recorded as soon as its handler returns (the window in which a crash reruns a
+  // handler stays one statement long); completions of concurrent lanes share that statement.
+  const record = groupCommit(
+    async (done: readonly { eventId: string; handler: string }[]) => {
+      await run(store, RECORD, [done.map((d) => d.eventId), done.map((d) => d.handler)]);
+      return done.map(() => undefined);
+    },
+    { maxBatch: 500, maxInFlight: store.kind === 'pglite' ? 1 : 2 },
+  );
 
   const forType = (type: string): Registered[] => [...(byType.get(type) ?? []), ...(byType.get('*') ?? [])];
 
@@ -68,11 +81,7 @@ export function createHandlerRegistry(store: Pick<Store, 'db'>): HandlerRegistry
       for (const handler of forType(event.type)) {
         if (alreadyDone.has(handler.name)) continue;
         await handler.fn(event, context);
-        await run(
-          store,
-          'insert into webhook_side_effects (event_id, handler) values ($1, $2) on conflict do nothing',
-          [event.id, handler.name],
-        );
+        await record({ eventId: event.id, handler: handler.name });
         ran++;
       }
       return ran;

@@ -180,7 +180,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     // Regressions (an event older than the mirror) skip the write but still run the handlers: the
     // event happened, and handlers read current state from the mirror, never from the event alone.
     if (input) await applyToMirror(input, bulk);
-    stats.handlerRuns += await handlers.run(event, { attempt: row.attempts, source: row.source }, done);
+    // Awaited first: `stats.handlerRuns += await …` would add to a value read before concurrent lanes ran.
+    const ran = await handlers.run(event, { attempt: row.attempts, source: row.source }, done);
+    stats.handlerRuns += ran;
     const lag = Math.max(0, clock.now() / 1000 - row.created);
     stats.lastLagSeconds = lag;
     if (row.source === 'webhook' && lag > lagAlertSeconds) {
