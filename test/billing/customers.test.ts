@@ -1,6 +1,7 @@
 // One Stripe customer per user (seed rule 4), against the emulator over HTTP, on each store engine.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMER_CREATE } from '../../src/billing/customers/index.js';
+import { mappingRow } from '../../src/billing/customers/tables.js';
 import { createBilling } from '../../src/billing/index.js';
 import { scopeKey } from '../../src/billing/operations/index.js';
 import type { Store } from '../../src/billing/store/index.js';
@@ -82,6 +83,32 @@ describe.each(storeTargets)('customers.ensure on $name', (target) => {
       await emu.control('/_emulator/settings', { failures: null });
     }
     expect(await customersOf(userId)).toHaveLength(1);
+  });
+
+  it('reports created (and source created) even when the customer.created webhook mapped it first', async () => {
+    const userId = uniqueUser('webhook-first');
+    // A Stripe client whose customers.create returns only after the webhook handler adopted the customer.
+    const adoptingFirst = new Proxy(emu.stripe, {
+      get(target, prop) {
+        if (prop !== 'customers') return Reflect.get(target, prop);
+        return new Proxy(target.customers, {
+          get(customers, method) {
+            if (method !== 'create') return Reflect.get(customers, method);
+            return async (...args: Parameters<typeof customers.create>) => {
+              const customer = await customers.create(...args);
+              await store.db
+                .insertInto('customers_by_user')
+                .values(mappingRow(userId, customer, 'webhook', new Date()))
+                .execute();
+              return customer;
+            };
+          },
+        });
+      },
+    });
+    const ensured = await billingServices(store, adoptingFirst).customers.ensure({ userId });
+    expect(ensured).toMatchObject({ created: true, source: 'created' });
+    expect(await services.customers.get(userId)).toMatchObject({ source: 'created' });
   });
 
   it('concurrent ensure calls for one user create one customer', async () => {

@@ -136,7 +136,21 @@ export function createCustomers(deps: CustomersDeps): Customers {
       .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
-    const live = inserted ? toRecord(inserted) : await get(userId);
+    // The customer.created webhook may have adopted our own customer first: it is still ours (the
+    // mapping says how it was made, and this call reports it created).
+    const claimed =
+      !inserted && source !== 'webhook'
+        ? await db
+            .updateTable('customers_by_user')
+            .set({ source, updated_at: at })
+            .where('customer_id', '=', customer.id)
+            .where('source', '=', 'webhook')
+            .where('deleted_at', 'is', null)
+            .returningAll()
+            .executeTakeFirst()
+        : undefined;
+    const mine = inserted ?? claimed;
+    const live = mine ? toRecord(mine) : await get(userId);
     if (!live) {
       // The customer id is known but tombstoned (deleted in Stripe): never map a deleted customer.
       throw new ValidationError(
@@ -152,7 +166,7 @@ export function createCustomers(deps: CustomersDeps): Customers {
     }
     return {
       ...live,
-      created: inserted !== undefined && source === 'created' && live.customerId === customer.id,
+      created: mine !== undefined && source === 'created' && live.customerId === customer.id,
     };
   };
 
