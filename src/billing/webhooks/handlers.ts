@@ -51,7 +51,7 @@ export function createHandlerRegistry(store: Pick<Store, 'db' | 'kind'>): Handle
       await run(store, RECORD, [done.map((d) => d.eventId), done.map((d) => d.handler)]);
       return done.map(() => undefined);
     },
-    { maxBatch: 500, maxInFlight: store.kind === 'pglite' ? 1 : 2 },
+    { maxBatch: 500, maxInFlight: 1 },
   );
 
   const forType = (type: string): Registered[] => [...(byType.get(type) ?? []), ...(byType.get('*') ?? [])];
