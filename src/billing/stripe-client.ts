@@ -96,8 +96,7 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
 
 /** The request parameter Stripe blamed (`line_items[0][price]`), when it named one. */
 export function stripeParam(error: unknown): string | undefined {
-  if (!(error instanceof StripeUpstreamError)) return undefined;
-  return (error.cause as { param?: string } | undefined)?.param;
+  return error instanceof StripeUpstreamError ? error.param : undefined;
 }
 
 /** Whether the failure left the outcome unknown: no answer reached us, so Stripe may have acted. */

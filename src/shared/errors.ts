@@ -80,6 +80,8 @@ export class StripeUpstreamError extends CofferError {
   readonly statusCode: number | undefined;
   readonly requestId: string | undefined;
   readonly declineCode: string | undefined;
+  /** The request parameter Stripe blamed, when it named one. */
+  readonly param: string | undefined;
 
   constructor(operation: string, error: UpstreamStripeError) {
     super('stripe_error', `Stripe ${operation} failed: ${error.message ?? 'unknown error'}`, {
@@ -90,5 +92,6 @@ export class StripeUpstreamError extends CofferError {
     this.statusCode = error.statusCode;
     this.requestId = error.requestId;
     this.declineCode = error.decline_code;
+    this.param = error.param;
   }
 }
