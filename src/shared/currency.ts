@@ -31,6 +31,17 @@ export function currencyExponent(currency: string): 0 | 2 | 3 {
 
 export const isValidCurrencyCode = (currency: string): boolean => /^[a-z]{3}$/i.test(currency);
 
+// ISO 4217 codes as the runtime's ICU knows them, so a made-up code ("zzz") is caught. Without ICU
+// (a small-icu build) every well-shaped code passes.
+const ISO_CURRENCIES: ReadonlySet<string> | undefined =
+  typeof Intl.supportedValuesOf === 'function'
+    ? new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()))
+    : undefined;
+
+/** True for a three-letter code that ISO 4217 defines (as far as the runtime knows). */
+export const isKnownCurrency = (currency: string): boolean =>
+  isValidCurrencyCode(currency) && (ISO_CURRENCIES?.has(currency.toLowerCase()) ?? true);
+
 export interface Money {
   amount: number;
   currency: string;

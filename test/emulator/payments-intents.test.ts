@@ -332,3 +332,16 @@ describe('saving cards while paying, updates and retries', () => {
     expect(charges.data).toHaveLength(1);
   });
 });
+
+describe('currencies', () => {
+  it('refuses a made-up currency code, naming the parameter, as Stripe does', async () => {
+    const err = await h.stripe.paymentIntents
+      .create({ amount: 2000, currency: 'zzz' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect((err as Stripe.errors.StripeInvalidRequestError).param).toBe('currency');
+    expect((err as Error).message).toMatch(/Invalid currency: zzz/);
+    const ok = await h.stripe.paymentIntents.create({ amount: 2000, currency: 'EUR' });
+    expect(ok.currency).toBe('eur');
+  });
+});

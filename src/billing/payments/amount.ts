@@ -1,7 +1,12 @@
 // Money checks before anything reaches Stripe: integer minor units for the currency, at least Stripe's
 // minimum charge, and errors that name the field and say what the amount means in major units.
 
-import { currencyExponent, formatMoney, isValidCurrencyCode } from '../../shared/currency.js';
+import {
+  currencyExponent,
+  formatMoney,
+  isKnownCurrency,
+  isValidCurrencyCode,
+} from '../../shared/currency.js';
 import { ValidationError } from '../../shared/errors.js';
 
 // Stripe's published minimum charge per currency, in major units (stripe.com/docs/currencies).
@@ -43,20 +48,13 @@ export function minimumCharge(currency: string): number | undefined {
   return major === undefined ? undefined : Math.round(major * 10 ** currencyExponent(currency));
 }
 
-// ISO 4217 codes as the runtime's ICU knows them, so a made-up code ("zzz") is refused here with the
-// field named instead of coming back from Stripe as an upstream error. Without ICU, shape only.
-const ISO_CURRENCIES: ReadonlySet<string> | undefined =
-  typeof Intl.supportedValuesOf === 'function'
-    ? new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()))
-    : undefined;
-
 /** A three-letter ISO 4217 code, returned lower-case as Stripe wants it. */
 export function validateCurrency(currency: unknown, field = 'currency'): string {
   if (typeof currency !== 'string' || !isValidCurrencyCode(currency)) {
     throw new ValidationError(`${field} must be a three-letter ISO currency code such as "usd"`, field);
   }
   const code = currency.toLowerCase();
-  if (ISO_CURRENCIES && !ISO_CURRENCIES.has(code)) {
+  if (!isKnownCurrency(code)) {
     throw new ValidationError(`${field} "${code}" is not an ISO 4217 currency code (such as "usd")`, field);
   }
   return code;

@@ -1,6 +1,6 @@
 // Parameter pieces, renderers and routes several resources share.
 import type Stripe from 'stripe';
-import { isValidCurrencyCode } from '../../shared/currency.js';
+import { isKnownCurrency } from '../../shared/currency.js';
 import type { EmulatorCore } from '../core/emulator.js';
 import { invalidRequest } from '../core/errors.js';
 import { listResponse, listWithCreatedShape } from '../core/list.js';
@@ -30,7 +30,7 @@ export const renderAddress = (a: AddressParams): Stripe.Address => ({
 /** A three-letter currency code, returned lower case as Stripe stores it. */
 export const currencyParam = () =>
   p.string().refine((s, path) => {
-    if (!isValidCurrencyCode(s))
+    if (!isKnownCurrency(s))
       throw invalidRequest(
         `Invalid currency: ${s}. Stripe currencies are three-letter ISO codes.`,
         undefined,
