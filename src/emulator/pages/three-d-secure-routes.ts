@@ -3,7 +3,7 @@
 // `{ outcome: 'complete' | 'fail' }`. Both drive the same authentication logic.
 
 import type Stripe from 'stripe';
-import { currencyExponent } from '../../shared/currency.js';
+import { formatMoney } from '../../shared/currency.js';
 import type { EmulatorCore } from '../core/emulator.js';
 import { invalidRequest, resourceMissing } from '../core/errors.js';
 import { PageResponse } from '../core/page-response.js';
@@ -36,13 +36,12 @@ function waitingIntent(emu: EmulatorCore, id: string): { account: AccountStore; 
 
 function summary(intent: Intent): string {
   if (intent.object === 'setup_intent') return 'Save a card for future payments.';
-  const exp = currencyExponent(intent.currency);
-  return `Pay ${(intent.amount / 10 ** exp).toFixed(exp)} ${intent.currency.toUpperCase()}.`;
+  return `Pay ${formatMoney({ amount: intent.amount, currency: intent.currency })}.`;
 }
 
 /**
- * Applies the outcome; returns the updated intent and, when it completed a Checkout Session, the
- * session's success URL (where the customer goes next).
+ * Applies the outcome; returns the updated intent and, for a Checkout Session's intent, where the
+ * customer goes next: the success URL once paid, back to the hosted page when not.
  */
 function authenticate(
   emu: EmulatorCore,
@@ -56,7 +55,9 @@ function authenticate(
       ? authenticateSetupIntent(ctx, intent, success)
       : authenticatePaymentIntent(ctx, intent, success);
   const session = sessionOfIntent(ctx, after);
-  const checkoutRedirect = session ? finishIfPaid(ctx, session, after).redirect_url : null;
+  if (!session) return { intent: after, checkoutRedirect: null };
+  const done = finishIfPaid(ctx, session, after);
+  const checkoutRedirect = done.redirect_url ?? (done.session.status === 'open' ? done.session.url : null);
   return { intent: after, checkoutRedirect };
 }
 

@@ -2,6 +2,8 @@
 // two buttons that post the outcome back to the emulator. No script, so any browser (or a plain
 // HTTP POST in a test) can drive it.
 
+import { escapeHtml, layout } from './html.js';
+
 export interface ThreeDSecurePage {
   /** The payment intent or setup intent being authenticated. */
   intentId: string;
@@ -11,24 +13,7 @@ export interface ThreeDSecurePage {
   actionUrl: string;
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1a1f36}
-h1{font-size:1.25rem}p{color:#4f566b}form{display:flex;gap:.75rem;margin-top:2rem}
-button{flex:1;padding:.75rem;border-radius:6px;border:1px solid #c1c9d2;font-size:1rem;cursor:pointer}
-button[value=complete]{background:#635bff;color:#fff;border-color:#635bff}`;
-
-function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body>
-${body}
-</body>
-</html>
-`;
-}
+const STYLE = `form{display:flex;gap:.75rem;margin-top:2rem}button{flex:1}`;
 
 /** The challenge page with "Complete authentication" and "Fail authentication". */
 export function renderThreeDSecurePage(page: ThreeDSecurePage): string {
@@ -39,9 +24,10 @@ export function renderThreeDSecurePage(page: ThreeDSecurePage): string {
 <p>This is the Coffer emulator's test page for <code>${escapeHtml(page.intentId)}</code>.
 Choose the outcome of the authentication.</p>
 <form method="post" action="${escapeHtml(page.actionUrl)}">
-<button type="submit" name="outcome" value="complete">Complete authentication</button>
+<button class="primary" type="submit" name="outcome" value="complete">Complete authentication</button>
 <button type="submit" name="outcome" value="fail">Fail authentication</button>
 </form>`,
+    STYLE,
   );
 }
 
