@@ -258,7 +258,6 @@ export function createWorker(deps: WorkerDeps): Worker {
         try {
           await processEvent(item, ledger.get(item.row.id) ?? new Set(), bulk);
           succeeded.push(item.row.id);
-          stats.processed++;
         } catch (error) {
           failures.set(item.row.id, error);
           await failed(item.row, error);
@@ -275,6 +274,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       }),
     );
     await queue.complete(succeeded, workerId);
+    // Counted once marked processed, so `processed` and the queue depth never both count an event.
+    stats.processed += succeeded.length;
     return failures;
   };
 
