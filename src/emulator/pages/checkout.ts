@@ -32,10 +32,10 @@ export interface CheckoutForm {
 const STYLE = `table{width:100%;border-collapse:collapse;margin:1rem 0}td{padding:.4rem 0;border-bottom:1px solid #e3e8ee}
 td.amount{text-align:right;white-space:nowrap}tr.total td{font-weight:600;border-bottom:0}
 form{display:grid;gap:.75rem;margin-top:1.5rem}label{display:grid;gap:.25rem;font-size:.9rem;color:#4f566b}
-input{padding:.6rem;border:1px solid #c1c9d2;border-radius:6px;font-size:1rem}
+input{box-sizing:border-box;width:100%;padding:.6rem;border:1px solid #c1c9d2;border-radius:6px;font-size:1rem}
 .row{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}
 .error{background:#fff0f0;border:1px solid #f5b5b5;color:#a41c1c;padding:.75rem;border-radius:6px}
-.cancel{display:block;margin-top:1rem;text-align:center;color:#4f566b}.hint{font-size:.8rem;color:#697386}`;
+.cancel{display:block;margin-top:1rem;text-align:center;color:#4f566b}.hint{font-size:.8rem;color:#697386}code{word-break:break-all}`;
 
 function orderTable(form: CheckoutForm): string {
   const rows = form.lines.map(
