@@ -128,7 +128,7 @@ function printBanner(info: {
 
 Demo purchase for user ${DEMO_USER.userId}, "Coffer Pro — lifetime":
   session    ${session.id}
-  checkout   ${session.url}
+  checkout   ${session.url}   (open in a browser; pay with 4242 4242 4242 4242, any future expiry and CVC)
   complete   curl -s -X POST ${emulatorUrl}/_emulator/checkout/sessions/${session.id}/complete -H 'content-type: application/json' -d '{"payment_method":"pm_card_visa"}'
   status     curl -s -H 'authorization: Bearer ${apiKey}' '${serviceUrl}/v1/checkout/sessions/${session.id}/status?userId=${DEMO_USER.userId}'
 
