@@ -242,6 +242,20 @@ describe('setup mode and closed sessions', () => {
     expect(after.setup_intent).toMatchObject({ status: 'succeeded', customer: customer.id });
   });
 
+  it('setup mode with a 3D Secure card: the 3DS page, then the success URL', async () => {
+    const session = await h.stripe.checkout.sessions.create({
+      mode: 'setup',
+      currency: 'usd',
+      success_url: SUCCESS,
+    });
+    const res = await payWith(session, '4000 0025 0000 3155');
+    expect(res.location).toMatch(new RegExp(`^${h.emulator.url}/_emulator/3ds/seti_`));
+    const authenticated = await post(res.location!, { outcome: 'complete' });
+    expect(authenticated.headers.get('location')).toBe(thanks(session));
+    const after = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['setup_intent'] });
+    expect(after).toMatchObject({ status: 'complete', setup_intent: { status: 'succeeded' } });
+  });
+
   it('an expired session says so, with no form, and cannot be paid', async () => {
     const session = await paymentSession();
     const { html: open } = await page(session.url!);
