@@ -1,42 +1,32 @@
 // A person in a real browser (Debian's Chromium through playwright-core) opens a Checkout Session's
 // url, types an email and a test card, clicks Pay and lands on the shop's success page; once with
 // 4242 4242 4242 4242, once with a 3D Secure card through the 3DS test page.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, type Shop, startShop } from '../support/browser.js';
 import { type Harness, startHarness } from './helpers.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-];
 
 let h: Harness;
 let browser: Browser;
-let shop: Server;
+let shop: Shop;
 let shopUrl: string;
 
 beforeAll(async () => {
   h = await startHarness();
   // The merchant's success page: a tiny local server, echoing the session id it was sent back with.
-  shop = createServer((req, res) => {
+  shop = await startShop((req, res) => {
     const session = new URL(req.url ?? '/', 'http://shop').searchParams.get('session') ?? '';
     res.setHeader('content-type', 'text/plain; charset=utf-8');
     res.end(`Thanks for your order ${session}`);
   });
-  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
-  shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  shopUrl = shop.url;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => shop.close(() => resolve()));
+  await shop.close();
   await h.emulator.close();
 });
 

@@ -1,40 +1,29 @@
 // One real browser (Debian's Chromium through playwright-core) clicks through the 3D Secure test
 // page: "Complete authentication" must succeed the intent and land on the return_url.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, type Shop, startShop } from '../support/browser.js';
 import { type Harness, startHarness } from './helpers.js';
 
 let h: Harness;
 let browser: Browser;
-let shop: Server;
+let shop: Shop;
 let shopUrl: string;
 
 beforeAll(async () => {
   h = await startHarness();
   // The merchant's return page: a plain local server the browser is sent back to.
-  shop = createServer((_req, res) => {
+  shop = await startShop((_req, res) => {
     res.setHeader('content-type', 'text/html');
     res.end('<!doctype html><title>Order status</title><p>Back at the shop</p>');
   });
-  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
-  shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  shopUrl = shop.url;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => shop.close(() => resolve()));
+  await shop.close();
   await h.emulator.close();
 });
 

@@ -1,5 +1,5 @@
-// Checkout Sessions, first cut: `payment` and `setup` modes. A session is completed by the control
-// route (standing in for the hosted page) through the same payment / setup intent logic as the API,
+// Checkout Sessions, first cut: `payment` and `setup` modes. A session is completed by the hosted
+// page or the control route, both through the same payment / setup intent logic as the API,
 // so a decline card fails the same way and leaves the session open. Expiry is checked against the
 // emulator clock whenever a session is read, and by `POST …/expire`.
 
