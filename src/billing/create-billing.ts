@@ -17,6 +17,7 @@ import { createSync, type Sync } from './sync/index.js';
 import {
   type Alert,
   createWebhookPipeline,
+  type IntakeOptions,
   type WebhookHealth,
   type WebhookPipeline,
   type WorkerOptions,
@@ -36,6 +37,11 @@ export interface BillingOptions extends ConfigOptions {
    * (`coffer worker`). Default: started with default options.
    */
   worker?: false | WorkerOptions;
+  /**
+   * The webhook intake: `{ maxBodyBytes, toleranceSeconds, storeTimeoutMs, maxBatch,
+   * maxConcurrentWrites }`. Default: the pipeline's defaults.
+   */
+  intake?: IntakeOptions;
   /** Called on dead letters, webhook lag and failed refetches (page someone). */
   onAlert?: (alert: Alert) => void;
   /** Where configuration is read from besides the options. Default `process.env`. */
@@ -133,6 +139,7 @@ function compose(parts: {
     clock,
     ...(options.onAlert ? { onAlert: options.onAlert } : {}),
     ...(options.worker ? { worker: options.worker } : {}),
+    ...(options.intake ? { intake: options.intake } : {}),
   });
   const operations = createOperations(store.db, clock);
   const customers = createCustomers({ db: store.db, stripe, operations, clock, logger });

@@ -1,6 +1,6 @@
 // The composition root: configuration checks, what the instance exposes, worker and store lifecycles.
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createBilling } from '../../src/billing/index.js';
+import { type BillingOptions, ConfigurationError, createBilling } from '../../src/billing/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { fileStore, startBillingApp } from '../support/billing-app.js';
 import { uniqueUser, useTestEmulator } from '../support/billing-emulator.js';
@@ -13,6 +13,17 @@ const base = {
   logger: silentLogger,
   env: {},
 };
+
+/** An embedded in-memory instance against the emulator, worker not started. */
+const memoryBilling = (extra: Partial<BillingOptions> = {}) =>
+  createBilling({
+    ...base,
+    stripe: { ...base.stripe, emulatorUrl: emu.url },
+    dataDir: 'memory',
+    schema: uniqueSchema(),
+    worker: false,
+    ...extra,
+  });
 
 describe('createBilling configuration', () => {
   it('refuses to start without a webhook signing secret, naming the variable', async () => {
@@ -34,13 +45,7 @@ describe('createBilling configuration', () => {
   });
 
   it('opens, migrates and closes its own embedded store', async () => {
-    const billing = await createBilling({
-      ...base,
-      stripe: { ...base.stripe, emulatorUrl: emu.url },
-      dataDir: 'memory',
-      schema: uniqueSchema(),
-      worker: false,
-    });
+    const billing = await memoryBilling();
     expect(billing.store.kind).toBe('pglite');
     const health = await billing.health();
     expect(health).toMatchObject({ database: 'ok', emulator: true, mode: 'test' });
@@ -50,6 +55,17 @@ describe('createBilling configuration', () => {
     await billing.close();
     await billing.close(); // idempotent
     await expect(billing.store.ping()).rejects.toThrow();
+  });
+
+  it('hands its intake options to the webhook pipeline', async () => {
+    const billing = await memoryBilling({ intake: { maxBodyBytes: 64 } });
+    try {
+      const res = await billing.webhooks.handle('x'.repeat(65), { 'stripe-signature': 't=1,v1=00' });
+      expect(res.status).toBe(413);
+      expect(res.body).toContain('the limit is 64');
+    } finally {
+      await billing.close();
+    }
   });
 });
 

@@ -4,8 +4,15 @@
 import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
+import { run } from '../mirror/sql.js';
 import type { Database } from '../store/index.js';
 import { mappingRow } from './tables.js';
+
+// Runs on every `customer.updated`, mapped or not: fixed SQL text, no query builder per event.
+// An event without an `email` field leaves the stored one as it is.
+const REFRESH = `update customers_by_user
+  set email = case when $5 then $2 else email end, name = $3, updated_at = $4
+  where customer_id = $1 and deleted_at is null`;
 
 /** Registers handlers by event type; matches the webhook pipeline's `on`. */
 export type RegisterHandler = (
@@ -39,12 +46,13 @@ export function registerCustomerHandlers(
       'customer.updated',
       async (event) => {
         const customer = customerOf(event);
-        await db
-          .updateTable('customers_by_user')
-          .set({ email: customer.email, name: customer.name ?? null, updated_at: now() })
-          .where('customer_id', '=', customer.id)
-          .where('deleted_at', 'is', null)
-          .execute();
+        await run({ db }, REFRESH, [
+          customer.id,
+          customer.email ?? null,
+          customer.name ?? null,
+          now(),
+          customer.email !== undefined,
+        ]);
       },
       { name: 'coffer:customers:updated' },
     ),
