@@ -45,6 +45,22 @@ describe.each(storeTargets)('webhook intake on $name', (target) => {
     expect(row).toMatchObject({ status: 'pending', body, object_id: 'cus_intake_ok' });
   });
 
+  it('stores the body byte for byte, whatever JSON escaping it holds', async () => {
+    const event = makeEvent('customer.updated', customer('cus_intake_bytes'));
+    // Escapes, quotes, backslashes, a tab, non-ASCII and an astral character, spaced as Stripe never would.
+    const body = JSON.stringify(event, null, 3).replace(
+      '"object": "event"',
+      '"object": "event", "note": "Zoë \\u00e9 \\/ \\" \\\\ \\t 😀 \u00e9"',
+    );
+    expect(body).toContain('"note"');
+    const res = await pipeline.handle(body, { 'stripe-signature': signatureFor(body) });
+    expect(res.status).toBe(200);
+    const [row] = await store.withSession((s) =>
+      s.query<{ body: string }>('select body from webhook_events where id = $1', [event.id]),
+    );
+    expect(row?.body).toBe(body);
+  });
+
   it('accepts a Uint8Array body and a Headers instance', async () => {
     const event = makeEvent('customer.updated', customer('cus_bytes'));
     const { body, headers } = delivery(event);

@@ -29,8 +29,9 @@ export type ClaimedEvent = Pick<
 
 const INSERT = `insert into webhook_events
     (id, type, livemode, api_version, created, object_type, object_id, account, body, source)
-  select * from unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::int8[], $6::text[],
-    $7::text[], $8::text[], $9::text[], $10::text[])
+  select id, type, livemode, api_version, created, object_type, object_id, account, body, source
+  from json_to_recordset($1::json) as r(id text, type text, livemode boolean, api_version text,
+    created int8, object_type text, object_id text, account text, body text, source text)
   on conflict (id) do nothing
   returning id`;
 
@@ -101,18 +102,8 @@ export function createEventQueue(store: Pick<Store, 'db' | 'kind'>, options: Que
     const first = new Map<string, EventRow>();
     for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
     const unique = [...first.values()];
-    const result = await run<{ id: string }>(store, INSERT, [
-      unique.map((r) => r.id),
-      unique.map((r) => r.type),
-      unique.map((r) => r.livemode),
-      unique.map((r) => r.api_version),
-      unique.map((r) => r.created),
-      unique.map((r) => r.object_type),
-      unique.map((r) => r.object_id),
-      unique.map((r) => r.account),
-      unique.map((r) => r.body),
-      unique.map((r) => r.source),
-    ]);
+    // One JSON parameter: a native JSON.stringify instead of ten array literals escaped in JS.
+    const result = await run<{ id: string }>(store, INSERT, [JSON.stringify(unique)]);
     const inserted = new Set(result.map((r) => r.id));
     return rows.map((row) => (first.get(row.id) === row && inserted.has(row.id) ? 'stored' : 'duplicate'));
   };
