@@ -7,7 +7,7 @@ import { ConfigurationError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { type Checkout, createCheckout, createPriceResolver } from './checkout/index.js';
 import { type CofferConfig, type ConfigOptions, loadConfig } from './config.js';
-import { type Customers, createCustomers, registerCustomerHandlers } from './customers/index.js';
+import { type Customers, createCustomers, customerMappingProjection } from './customers/index.js';
 import * as mirrorReads from './mirror/index.js';
 import { createOperations, type Operations } from './operations/index.js';
 import { createPayments, type Payments } from './payments/index.js';
@@ -143,7 +143,7 @@ function compose(parts: {
   });
   const operations = createOperations(store.db, clock);
   const customers = createCustomers({ db: store.db, stripe, operations, clock, logger });
-  registerCustomerHandlers(pipeline.on, store.db, clock);
+  pipeline.project(customerMappingProjection(store, clock));
   const checkout = createCheckout({
     db: store.db,
     stripe,

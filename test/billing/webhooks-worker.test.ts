@@ -230,4 +230,61 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
     expect((await statusOf(store, young.id))?.status).toBe('processed');
     expect((await statusOf(store, dead.id))?.status).toBe('dead');
   });
+
+  it('refreshes projections once per batch, after the mirror and before handlers; a failing projection retries its events', async () => {
+    const { store, pipeline } = await openPipeline(target, { worker: fast });
+    const order: string[] = [];
+    const batches: string[][] = [];
+    let failing = true;
+    pipeline.project({
+      name: 'customer-emails',
+      objects: ['customer'],
+      async refresh(changes) {
+        const [row] = await store.withSession((s) =>
+          s.query<{ email: string }>('select email from stripe_customers where id = $1', ['cus_proj_a']),
+        );
+        order.push(`projection saw ${row?.email ?? 'nothing'}`);
+        batches.push(changes.map((c) => `${c.objectId} ${c.eventType}`));
+        if (failing) throw new Error('projection store down');
+      },
+    });
+    pipeline.on('customer.updated', (event) => {
+      order.push(`handler ${event.id}`);
+    });
+    const customer = (id: string, email: string) => ({ id, object: 'customer', livemode: false, email });
+    const events = [
+      makeEvent('customer.created', customer('cus_proj_a', 'a1@example.com'), { created: 100 }),
+      makeEvent('customer.updated', customer('cus_proj_a', 'a2@example.com'), { created: 101 }),
+      makeEvent('customer.updated', customer('cus_proj_b', 'b@example.com'), { created: 100 }),
+      makeEvent('payment_intent.succeeded', { id: 'pi_proj', object: 'payment_intent', livemode: false }),
+    ];
+    for (const e of events) await pipeline.handle(delivery(e).body, delivery(e).headers);
+
+    await pipeline.worker.processAvailable();
+    // One call for the whole batch, with the batch's newest mirror state already written.
+    expect(batches).toEqual([
+      ['cus_proj_a customer.created', 'cus_proj_a customer.updated', 'cus_proj_b customer.updated'],
+    ]);
+    expect(order).toEqual(['projection saw a2@example.com']);
+    // Its events wait for a retry; the payment intent it does not follow is done.
+    expect(await statusOf(store, events[1]!.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await statusOf(store, events[1]!.id))?.last_error).toContain('projection store down');
+    expect(await statusOf(store, events[3]!.id)).toMatchObject({ status: 'processed' });
+
+    failing = false;
+    await drainUntil(
+      () => pipeline.worker.processAvailable(),
+      async () => (await statusOf(store, events[2]!.id))?.status === 'processed',
+    );
+    for (const e of events) expect(await statusOf(store, e.id)).toMatchObject({ status: 'processed' });
+    // Handlers ran once each, after the projection that let them through.
+    const handled = order.filter((o) => o.startsWith('handler')).sort();
+    expect(handled).toEqual([`handler ${events[1]!.id}`, `handler ${events[2]!.id}`].sort());
+    // The first handler ran only after the failed projection and its successful retry.
+    expect(order.findIndex((o) => o.startsWith('handler'))).toBeGreaterThan(1);
+    expect(order.at(-1)).toMatch(/^handler /);
+    expect(() => pipeline.project({ name: 'customer-emails', objects: [], refresh: async () => {} })).toThrow(
+      /exists/,
+    );
+  });
 });

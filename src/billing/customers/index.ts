@@ -6,5 +6,5 @@ export type {
   EnsuredCustomer,
 } from './customers.js';
 export { CUSTOMER_CREATE, createCustomers, validateUserId } from './customers.js';
-export { type RegisterHandler, registerCustomerHandlers } from './handlers.js';
+export { customerMappingProjection } from './projection.js';
 export type { CustomerMappingSource, CustomerTables } from './tables.js';

@@ -1,5 +1,5 @@
 // The webhook pipeline: verify → store → acknowledge (intake), then claim → ordering gate → mirror →
-// handlers once → retry / dead-letter (worker). `createWebhookPipeline` wires the pieces together;
+// projections → handlers once → retry / dead-letter (worker). `createWebhookPipeline` wires the pieces together;
 // docs/webhooks.md describes the guarantees.
 import type Stripe from 'stripe';
 import { type Clock, systemClock } from '../../shared/clock.js';
@@ -16,12 +16,14 @@ import {
   type IntakeOptions,
   type WebhookResponse,
 } from './intake.js';
+import { createProjectionRegistry, type Projection } from './projections.js';
 import { createEventQueue } from './queue.js';
 import { emptyStats, type WebhookStats } from './stats.js';
 import { type Alert, createWorker, HEARTBEAT_EVERY_MS, type WorkerOptions } from './worker.js';
 
 export type { EventHandler, HandlerContext, HandlerOptions } from './handlers.js';
 export type { IncomingHeaders, IntakeOptions, WebhookResponse } from './intake.js';
+export type { Projection, ProjectionChange } from './projections.js';
 export type { WebhookStats } from './stats.js';
 export { DEFAULT_TOLERANCE_SECONDS, type VerifyResult, verifySignature } from './verify.js';
 export { type Alert, backoffDelay, type WorkerOptions } from './worker.js';
@@ -64,6 +66,8 @@ export interface WebhookPipeline {
   handle(rawBody: string | Uint8Array, headers: IncomingHeaders): Promise<WebhookResponse>;
   /** Register an app handler, run exactly once per event (side-effect ledger). '*' = every event. */
   on(type: string, handler: EventHandler, options?: HandlerOptions): () => void;
+  /** Keep derived state in step with the mirror, once per worker batch and without a ledger. */
+  project(projection: Projection): () => void;
   worker: {
     start(): void;
     /** Stops claiming and waits for the events in flight. */
@@ -102,6 +106,7 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
       : { maxInFlight: intakeOptions.maxConcurrentWrites }),
   });
   const handlers = createHandlerRegistry(deps.store);
+  const projections = createProjectionRegistry();
   const writer = createMirrorWriter({
     store: deps.store,
     stripe: deps.stripe,
@@ -118,6 +123,7 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
     queue,
     writer,
     handlers,
+    projections,
     logger,
     clock,
     stats,
@@ -148,6 +154,7 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
   return {
     handle,
     on: (type, handler, options) => handlers.on(type, handler, options),
+    project: (projection) => projections.add(projection),
     worker: {
       start: () => worker.start(),
       stop: () => worker.stop(),

@@ -1,13 +1,15 @@
 // The worker: claims batches of stored events (SKIP LOCKED, with a lease), applies each event's
-// object to the mirror through the ordering gate, runs the app's handlers once through the ledger,
-// and on failure schedules a retry with exponential backoff and jitter, or dead-letters the event.
-// Events of one object in a batch run in `created` order; different objects run concurrently.
+// object to the mirror through the ordering gate, refreshes the projections once per batch, runs the
+// app's handlers once through the ledger, and on failure schedules a retry with exponential backoff
+// and jitter, or dead-letters the event. Events of one object in a batch run in `created` order;
+// different objects run concurrently.
 import { hostname } from 'node:os';
 import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
 import { type Logger, scrubString } from '../../shared/logger.js';
 import { type ApplyInput, type MirrorWriter, RefetchError, type StripeObject } from '../mirror/index.js';
 import type { HandlerRegistry } from './handlers.js';
+import type { ProjectionRegistry } from './projections.js';
 import type { ClaimedEvent, EventQueue } from './queue.js';
 import type { WebhookStats } from './stats.js';
 
@@ -53,6 +55,7 @@ export interface WorkerDeps {
   queue: EventQueue;
   writer: MirrorWriter;
   handlers: HandlerRegistry;
+  projections: ProjectionRegistry;
   logger: Logger;
   clock: Clock;
   stats: WebhookStats;
@@ -83,11 +86,28 @@ export function backoffDelay(
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
+/** Runs `step` over each lane's items in order, `concurrency` lanes at a time. */
+async function inLanes<T>(
+  lanes: readonly (readonly T[])[],
+  concurrency: number,
+  step: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, lanes.length) }, async () => {
+      while (next < lanes.length) {
+        const lane = lanes[next++] ?? [];
+        for (const item of lane) await step(item);
+      }
+    }),
+  );
+}
+
 const errorText = (error: unknown): string =>
   scrubString(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
 
 export function createWorker(deps: WorkerDeps): Worker {
-  const { queue, writer, handlers, logger, clock, stats } = deps;
+  const { queue, writer, handlers, projections, logger, clock, stats } = deps;
   const concurrency = deps.options.concurrency ?? 4;
   const leaseMs = deps.options.leaseMs ?? 60_000;
   const pollMs = deps.options.pollMs ?? 1_000;
@@ -181,11 +201,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     return bulk;
   };
 
-  const processEvent = async (item: Parsed, done: ReadonlySet<string>, bulk: BulkWrites): Promise<void> => {
-    const { row, event, input } = item;
-    // Regressions (an event older than the mirror) skip the write but still run the handlers: the
-    // event happened, and handlers read current state from the mirror, never from the event alone.
-    if (input) await applyToMirror(input, bulk);
+  const runHandlers = async (item: Parsed, done: ReadonlySet<string>): Promise<void> => {
+    const { row, event } = item;
     // Awaited first: `stats.handlerRuns += await …` would add to a value read before concurrent lanes ran.
     const ran = await handlers.run(event, { attempt: row.attempts, source: row.source }, done);
     stats.handlerRuns += ran;
@@ -227,6 +244,30 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
+  /** Runs each projection once over the batch's objects of its types; its failure fails those events. */
+  const refreshProjections = async (
+    items: readonly Parsed[],
+    fail: (item: Parsed, error: unknown) => Promise<void>,
+  ): Promise<void> => {
+    for (const projection of projections.all) {
+      const followed = items.filter(
+        (item) => item.input && projection.objects.includes(item.input.mapper.object),
+      );
+      if (followed.length === 0) continue;
+      try {
+        await projection.refresh(
+          followed.map(({ input, event }) => ({
+            objectId: (input as ApplyInput).object.id,
+            eventType: event.type,
+          })),
+        );
+      } catch (error) {
+        const wrapped = new Error(`projection ${projection.name} failed: ${errorText(error)}`);
+        for (const item of followed) await fail(item, wrapped);
+      }
+    }
+  };
+
   /** Processes claimed events; returns the ids that failed. */
   const processBatch = async (rows: ClaimedEvent[], claimedAt: number): Promise<Map<string, unknown>> => {
     const failures = new Map<string, unknown>();
@@ -252,27 +293,35 @@ export function createWorker(deps: WorkerDeps): Worker {
     const lanes = [...groups.values()].map((g) =>
       g.sort((a, b) => a.row.created - b.row.created || (a.row.id < b.row.id ? -1 : 1)),
     );
-    const succeeded: string[] = [];
-    const runLane = async (lane: Parsed[]) => {
-      for (const item of lane) {
-        try {
-          await processEvent(item, ledger.get(item.row.id) ?? new Set(), bulk);
-          succeeded.push(item.row.id);
-        } catch (error) {
-          failures.set(item.row.id, error);
-          await failed(item.row, error);
-        }
-      }
+    const fail = async (item: Parsed, error: unknown) => {
+      if (failures.has(item.row.id)) return;
+      failures.set(item.row.id, error);
+      await failed(item.row, error);
     };
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, lanes.length) }, async () => {
-        while (next < lanes.length) {
-          const lane = lanes[next++];
-          if (lane) await runLane(lane);
+    // Each event's step runs in its object's order; an event that failed an earlier step is skipped.
+    const eachInLanes = (step: (item: Parsed) => Promise<void>) =>
+      inLanes(lanes, concurrency, async (item) => {
+        if (failures.has(item.row.id)) return;
+        try {
+          await step(item);
+        } catch (error) {
+          await fail(item, error);
         }
-      }),
+      });
+    // 1. The mirror, so projections and handlers both see the batch's newest states.
+    await eachInLanes(async ({ input }) => {
+      // Regressions (an event older than the mirror) skip the write but still run the handlers: the
+      // event happened, and handlers read current state from the mirror, never from the event alone.
+      if (input) await applyToMirror(input, bulk);
+    });
+    // 2. Projections: once per batch each, over the objects whose events reached this point.
+    await refreshProjections(
+      parsed.filter((item) => !failures.has(item.row.id)),
+      fail,
     );
+    // 3. The app's handlers, once per event through the ledger.
+    await eachInLanes((item) => runHandlers(item, ledger.get(item.row.id) ?? new Set()));
+    const succeeded = parsed.filter((item) => !failures.has(item.row.id)).map((item) => item.row.id);
     await queue.complete(succeeded, workerId);
     // Counted once marked processed, so `processed` and the queue depth never both count an event.
     stats.processed += succeeded.length;
