@@ -35,9 +35,13 @@ const INSERT = `insert into webhook_events
   on conflict (id) do nothing
   returning id`;
 
+// No ORDER BY: with one, a planner without fresh statistics (a young table, a backlog that grew since
+// the last ANALYZE) sorted every pending row to take the first $3, so each claim cost the whole
+// backlog (measured: 4,000 pending, 12 ms of 13 ms). Without it every plan stops after $3 rows. Order
+// among events is the ordering gate's job; the scan still meets older rows first, roughly.
 const CLAIM = `with ready as (
     select id from webhook_events where status = 'pending' and available_at <= now()
-    order by available_at limit $3 for update skip locked
+    limit $3 for update skip locked
   ), expired as (
     select id from webhook_events where status = 'processing' and locked_until < now()
     limit $3 for update skip locked
