@@ -285,4 +285,33 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
       /exists/,
     );
   });
+
+  it('a running worker lets deliveries that arrive together gather into one batch', async () => {
+    const { pipeline } = await openPipeline(target, { worker: { ...fast, gatherMs: 1_000 } });
+    const batches: number[] = [];
+    pipeline.project({
+      name: 'batch-sizes',
+      objects: ['customer'],
+      async refresh(changes) {
+        batches.push(changes.length);
+      },
+    });
+    pipeline.worker.start();
+    try {
+      // The first delivery wakes the worker; the others arrive while it gathers.
+      for (let i = 0; i < 5; i++) {
+        const e = makeEvent('customer.updated', {
+          id: `cus_gather_${i}`,
+          object: 'customer',
+          livemode: false,
+        });
+        await pipeline.handle(delivery(e).body, delivery(e).headers);
+      }
+      for (let i = 0; i < 100 && batches.length === 0; i++) await sleep(50);
+      await sleep(100);
+      expect(batches).toEqual([5]);
+    } finally {
+      await pipeline.worker.stop();
+    }
+  });
 });

@@ -23,6 +23,13 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Idle wait between polls. Default 1 s (new local deliveries wake the worker at once). */
   pollMs?: number;
+  /**
+   * When the queue is not saturated, how long the worker lets events gather before its next claim.
+   * Default 20 ms: at 1,000 events/s a round then serves ~20 events with the same five statements
+   * (claim, upserts, projection, completion) that would otherwise serve one or two, so the worker
+   * takes far less from the intake; the cost is at most this much more mirror latency.
+   */
+  gatherMs?: number;
   /** Attempts before an event is dead-lettered. Default 10. */
   maxAttempts?: number;
   /**
@@ -111,6 +118,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const concurrency = deps.options.concurrency ?? 4;
   const leaseMs = deps.options.leaseMs ?? 60_000;
   const pollMs = deps.options.pollMs ?? 1_000;
+  const gatherMs = deps.options.gatherMs ?? 20;
   const maxAttempts = deps.options.maxAttempts ?? 10;
   const batchSize = deps.options.batchSize ?? 200;
   const backoff = deps.options.backoff ?? { baseMs: 2_000, maxMs: 600_000 };
@@ -120,6 +128,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
+  let stopGathering: (() => void) | undefined;
   let lastTick: number | null = null;
   let lastBeat = Number.NEGATIVE_INFINITY;
   const throttled = new Map<string, number>();
@@ -336,30 +345,49 @@ export function createWorker(deps: WorkerDeps): Worker {
     await queue.heartbeat(workerId).catch(() => undefined);
   };
 
+  /** Claims and processes one batch; returns how many events it claimed. */
+  const round = async (): Promise<number> => {
+    // Every claimed event reached us before this instant: refetches started later reflect them.
+    const claimedAt = clock.now();
+    const rows = await queue.claim(workerId, batchSize, leaseMs);
+    if (rows.length === 0) return 0;
+    await processBatch(rows, claimedAt);
+    await beat();
+    return rows.length;
+  };
+
   const processAvailable = async (): Promise<number> => {
     let total = 0;
     // Bounded: at most 1,000 rounds per call, so a flood cannot hold a caller forever.
-    for (let round = 0; round < 1_000; round++) {
-      // Every claimed event reached us before this instant: refetches started later reflect them.
-      const claimedAt = clock.now();
-      const rows = await queue.claim(workerId, batchSize, leaseMs);
-      if (rows.length === 0) break;
-      await processBatch(rows, claimedAt);
-      await beat();
-      total += rows.length;
+    for (let i = 0; i < 1_000; i++) {
+      const n = await round();
+      if (n === 0) break;
+      total += n;
     }
     return total;
   };
 
-  const sleep = () =>
+  /** Waits `ms`, or less if woken (a new local delivery, or stop()). */
+  const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollMs);
+      const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wakeUp = undefined;
         resolve();
       }
       wakeUp = done;
+    });
+  /** Waits `ms` whatever arrives meanwhile (only stop() ends it early). */
+  const gather = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        stopGathering = undefined;
+        resolve();
+      }
+      stopGathering = done;
     });
 
   return {
@@ -389,7 +417,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         while (running) {
           let n = 0;
           try {
-            n = await processAvailable();
+            n = await round();
           } catch (error) {
             logger.error(
               { error: errorText(error) },
@@ -398,7 +426,10 @@ export function createWorker(deps: WorkerDeps): Worker {
           }
           lastTick = clock.now();
           await beat();
-          if (running && n === 0) await sleep();
+          if (!running) break;
+          // Idle: wait for a delivery or the poll; then, as after a partial batch, let events gather.
+          if (n === 0) await sleep(pollMs);
+          if (running && n < batchSize && gatherMs > 0) await gather(gatherMs);
         }
       })();
     },
@@ -406,6 +437,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       const wasRunning = running;
       running = false;
       wakeUp?.();
+      stopGathering?.();
       await loop;
       loop = undefined;
       if (wasRunning) await queue.forget(workerId).catch(() => undefined);
