@@ -4,6 +4,7 @@
 // bytes arrive intact (the Pages Router's API routes do parse: there, disable `bodyParser`).
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { PayloadTooLargeError } from '../http-errors.js';
 import type { WebhookReceiver, WebhookResult } from '../types.js';
 import {
@@ -54,7 +55,9 @@ export function honoWebhook(
   };
   return async function honoWebhookHandler(c) {
     const headers = headersOf(nodeIncoming(c)?.headers ?? c.req.raw.headers);
-    return toResponse(await receive(billing, () => read(c), headers, options));
+    const result = await receive(billing, () => read(c), headers, options);
+    // Through the context, so headers the app's middleware set before (X-Request-Id) are kept.
+    return c.body(result.body, result.status as ContentfulStatusCode, result.headers);
   };
 }
 

@@ -18,6 +18,8 @@ export function nodeWebhookHandler(
 }
 
 export function writeNodeResult(res: ServerResponse, result: WebhookResult): void {
-  res.writeHead(result.status, result.headers);
+  res.statusCode = result.status;
+  for (const name in result.headers) res.setHeader(name, result.headers[name] as string);
+  // Headers not written yet: Node sends the body with a Content-Length instead of chunked.
   res.end(result.body);
 }
