@@ -1,7 +1,17 @@
 // One log line per request through the redacting logger: method, path, status, duration and the
 // request id. Headers and bodies are never logged (they carry the API key and webhook signatures).
+import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../shared/logger.js';
+
+/** The header hono/request-id reads and sets (its default), lower-case as Node hands it over. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** The request id hono/request-id would use: the client's when short and plain, else a new UUID. */
+export function requestIdOf(given: string | string[] | undefined): string {
+  const id = Array.isArray(given) ? given.join(', ') : given;
+  return !id || id.length > 255 || /[^\w\-=]/.test(id) ? randomUUID() : id;
+}
 
 export function requestLog(logger: Logger): MiddlewareHandler {
   return async function logRequest(c, next) {
