@@ -73,6 +73,12 @@ describe.each(storeTargets)('store on $name', (target) => {
     expect(versions.map((v) => v.name)).toEqual(['0001_good']);
   });
 
+  it('runs a fixed statement by name, again and again, with fresh values each time', async () => {
+    const store = await target.open();
+    for (const n of [1, 2, 3])
+      expect(await store.prepared('coffer_test_add', 'select $1::int + 1 as n', [n])).toEqual([{ n: n + 1 }]);
+  });
+
   it('refuses a migration that changed after it was applied', async () => {
     const dir = await migrationsDir({ '0001_a.sql': 'create table a (id int);' });
     const store = await target.open({ migrationsDir: dir });
@@ -133,6 +139,26 @@ describe.runIf(postgresUrl)('store on a real PostgreSQL server', () => {
     } finally {
       await store.close();
       proxy.close();
+    }
+  });
+
+  it('prepares a named statement once per connection, and runs it unnamed when a pooler lost it', async () => {
+    const store = await openStore({ databaseUrl: postgresUrl, schema: uniqueSchema('prep'), poolSize: 1 });
+    try {
+      const add = (n: number) => store.prepared('coffer_test_add', 'select $1::int + 1 as n', [n]);
+      expect(await add(1)).toEqual([{ n: 2 }]);
+      const prepared = await store.withSession((s) => s.query('select name from pg_prepared_statements'));
+      expect(prepared).toEqual([{ name: 'coffer_test_add' }]);
+      // What a pooler in transaction mode does: the next statement lands where it was never prepared.
+      await store.withSession((s) => s.exec('deallocate all'));
+      expect(await add(2)).toEqual([{ n: 3 }]);
+      expect(await add(3)).toEqual([{ n: 4 }]);
+      // Other errors are the statement's own and still reach the caller.
+      await expect(store.prepared('coffer_test_bad', 'select 1 / $1::int as n', [0])).rejects.toThrow(
+        /division/,
+      );
+    } finally {
+      await store.close();
     }
   });
 

@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { UnavailableError, ValidationError } from '../../shared/errors.js';
 import { loadMigrations, type MigrationReport, type RawSession, runMigrations } from './migrate.js';
@@ -34,6 +34,12 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Holds one connection for the callback (for advisory locks and multi-statement scripts). */
   withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs one fixed statement for a hot path. On PostgreSQL it is the prepared statement `name`, parsed
+   * and planned once per connection (a name always stands for the same text); behind a pooler that
+   * loses prepared statements it falls back to unnamed statements for good. PGlite runs it like any query.
+   */
+  prepared<R = Record<string, unknown>>(name: string, text: string, params: readonly unknown[]): Promise<R[]>;
   migrate(): Promise<MigrationReport>;
   /** Resolves when the database answers; throws UnavailableError otherwise. */
   ping(): Promise<void>;
@@ -66,7 +72,11 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   };
 }
 
-type OpenedStore = Pick<Store, 'kind' | 'db' | 'withSession' | 'close'>;
+type OpenedStore = Pick<Store, 'kind' | 'db' | 'withSession' | 'prepared' | 'close'>;
+
+// A connection pooler in transaction mode can hand each statement another server connection, where a
+// statement prepared earlier does not exist (26000) or its name is taken (42P05).
+const PREPARED_STATEMENT_LOST = new Set(['26000', '42P05']);
 
 function openPostgres(connectionString: string, schema: string, max: number): OpenedStore {
   // int8 (counts, amounts) as numbers: Stripe amounts fit well inside 2^53.
@@ -86,9 +96,23 @@ function openPostgres(connectionString: string, schema: string, max: number): Op
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let named = true;
   return {
     kind: 'postgres',
     db,
+    prepared: async <R>(name: string, text: string, params: readonly unknown[]) => {
+      const values = [...params];
+      if (named) {
+        try {
+          return (await pool.query({ name, text, values })).rows as R[];
+        } catch (error) {
+          // Refused before it ran (Parse or Bind), so running it again unnamed is safe.
+          if (!PREPARED_STATEMENT_LOST.has((error as { code?: string }).code ?? '')) throw error;
+          named = false;
+        }
+      }
+      return (await pool.query(text, values)).rows as R[];
+    },
     withSession: async (fn) => {
       const client = await pool.connect();
       try {
@@ -121,6 +145,9 @@ async function openPGlite(dataDir: string, schema: string): Promise<OpenedStore>
   return {
     kind: 'pglite',
     db,
+    // No prepared statements to gain on PGlite: the statement takes the one connection's queue like any other.
+    prepared: async <R>(_name: string, text: string, params: readonly unknown[]) =>
+      (await db.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows,
     withSession: async (fn) => {
       const release = await mutex.acquire();
       try {
