@@ -34,13 +34,12 @@ const INSERT = `insert into webhook_events
     created int8, object_type text, object_id text, account text, body text, source text)
   on conflict (id) do nothing
   returning id`;
+const INSERT_NAME = 'coffer_webhook_events_insert';
 
 // No ORDER BY: with one, a planner without fresh statistics (a young table, a backlog that grew since
 // the last ANALYZE) sorted every pending row to take the first $3, so each claim cost the whole
 // backlog (measured: 4,000 pending, 12 ms of 13 ms). Without it every plan stops after $3 rows. Order
 // among events is the ordering gate's job; the scan still meets older rows first, roughly.
-const INSERT_NAME = 'coffer_webhook_events_insert';
-
 const CLAIM = `with ready as (
     select id from webhook_events where status = 'pending' and available_at <= now()
     limit $3 for update skip locked
