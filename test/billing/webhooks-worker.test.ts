@@ -287,7 +287,10 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
   });
 
   it('a running worker lets deliveries that arrive together gather into one batch', async () => {
-    const { pipeline } = await openPipeline(target, { worker: { ...fast, gatherMs: 1_000 } });
+    // A long poll: the worker sleeps until the first delivery wakes it, and gathers from there.
+    const { pipeline } = await openPipeline(target, {
+      worker: { ...fast, pollMs: 60_000, gatherMs: 1_000 },
+    });
     const batches: number[] = [];
     pipeline.project({
       name: 'batch-sizes',
@@ -298,6 +301,7 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
     });
     pipeline.worker.start();
     try {
+      await sleep(300); // its first, empty claim is over: it now sleeps
       // The first delivery wakes the worker; the others arrive while it gathers.
       for (let i = 0; i < 5; i++) {
         const e = makeEvent('customer.updated', {

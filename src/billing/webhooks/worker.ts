@@ -128,7 +128,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
-  let stopGathering: (() => void) | undefined;
+  let endWait: (() => void) | undefined;
   let lastTick: number | null = null;
   let lastBeat = Number.NEGATIVE_INFINITY;
   const throttled = new Map<string, number>();
@@ -367,27 +367,18 @@ export function createWorker(deps: WorkerDeps): Worker {
     return total;
   };
 
-  /** Waits `ms`, or less if woken (a new local delivery, or stop()). */
-  const sleep = (ms: number) =>
+  /** Waits `ms`; stop() ends any wait, and wake() (a new local delivery) ends a `wakeable` one. */
+  const wait = (ms: number, wakeable: boolean) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wakeUp = undefined;
+        endWait = undefined;
         resolve();
       }
-      wakeUp = done;
-    });
-  /** Waits `ms` whatever arrives meanwhile (only stop() ends it early). */
-  const gather = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        stopGathering = undefined;
-        resolve();
-      }
-      stopGathering = done;
+      endWait = done;
+      if (wakeable) wakeUp = done;
     });
 
   return {
@@ -428,16 +419,15 @@ export function createWorker(deps: WorkerDeps): Worker {
           await beat();
           if (!running) break;
           // Idle: wait for a delivery or the poll; then, as after a partial batch, let events gather.
-          if (n === 0) await sleep(pollMs);
-          if (running && n < batchSize && gatherMs > 0) await gather(gatherMs);
+          if (n === 0) await wait(pollMs, true);
+          if (running && n < batchSize && gatherMs > 0) await wait(gatherMs, false);
         }
       })();
     },
     async stop() {
       const wasRunning = running;
       running = false;
-      wakeUp?.();
-      stopGathering?.();
+      endWait?.();
       await loop;
       loop = undefined;
       if (wasRunning) await queue.forget(workerId).catch(() => undefined);
