@@ -61,6 +61,52 @@ describe.each(storeTargets)('webhook intake on $name', (target) => {
     expect(row?.body).toBe(body);
   });
 
+  it('stores every column of a batch byte for byte, in small and large batches alike, duplicates once', async () => {
+    // 40 at once: the first is written alone, the rest go in one INSERT (over 32 rows: one JSON
+    // parameter); then 5 at once (one VALUES statement). Each batch repeats an event of its own.
+    for (const size of [40, 5]) {
+      const events = Array.from({ length: size }, (_, i) => {
+        const event = makeEvent('customer.updated', customer(`cus_batch_${size}_${i}`));
+        return i % 2 ? { ...event, livemode: true, account: `acct_${i}` } : event;
+      });
+      const bodies = events.map((event, i) =>
+        JSON.stringify(event, null, i % 3).replace(
+          '"object":',
+          `"note": "Zoë \\u00e9 \\" \\\\ \\t 😀 ${i}", "object":`,
+        ),
+      );
+      const answers = await Promise.all([
+        ...bodies.map((body) => pipeline.handle(body, { 'stripe-signature': signatureFor(body) })),
+        pipeline.handle(bodies[3] as string, { 'stripe-signature': signatureFor(bodies[3] as string) }),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+      expect(answers.filter((a) => a.body.includes('duplicate'))).toHaveLength(1);
+      const rows = await store.withSession((s) =>
+        s.query<Record<string, unknown>>(
+          `select id, type, livemode, api_version, created, object_type, object_id, account, body, source, status
+           from webhook_events where id = any($1::text[])`,
+          [events.map((e) => e.id)],
+        ),
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      events.forEach((event, i) => {
+        expect(byId.get(event.id)).toEqual({
+          id: event.id,
+          type: 'customer.updated',
+          livemode: i % 2 === 1,
+          api_version: '2026-10-28.endive',
+          created: event.created,
+          object_type: 'customer',
+          object_id: `cus_batch_${size}_${i}`,
+          account: i % 2 ? `acct_${i}` : null,
+          body: bodies[i],
+          source: 'webhook',
+          status: 'pending',
+        });
+      });
+    }
+  });
+
   it('accepts a Uint8Array body and a Headers instance', async () => {
     const event = makeEvent('customer.updated', customer('cus_bytes'));
     const { body, headers } = delivery(event);
