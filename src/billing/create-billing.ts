@@ -143,7 +143,8 @@ function compose(parts: {
   });
   const operations = createOperations(store.db, clock);
   const customers = createCustomers({ db: store.db, stripe, operations, clock, logger });
-  pipeline.project(customerMappingProjection(store, clock));
+  // Recomputed from the mirror by every retry, so its writes need no fsync of their own.
+  pipeline.project(customerMappingProjection(store.relaxed, clock));
   const checkout = createCheckout({
     db: store.db,
     stripe,

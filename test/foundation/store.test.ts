@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MigrationError, openStore } from '../../src/billing/store/index.js';
+import { MigrationError, openStore, type Store } from '../../src/billing/store/index.js';
 import { defaultMigrationsDir, loadMigrations } from '../../src/billing/store/migrate.js';
 import { closeStores, postgresUrl, storeTargets, uniqueSchema } from '../support/store.js';
 
@@ -157,6 +157,30 @@ describe.runIf(postgresUrl)('store on a real PostgreSQL server', () => {
       await expect(store.prepared('coffer_test_bad', 'select 1 / $1::int as n', [0])).rejects.toThrow(
         /division/,
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('relaxed writes commit without waiting for their own WAL flush, into the same schema', async () => {
+    const store = await openStore({ databaseUrl: postgresUrl, schema: uniqueSchema('relaxed') });
+    try {
+      await store.migrate();
+      const setting = async (via: Pick<Store, 'db'>) =>
+        (
+          await via.db.executeQuery<{ s: string }>(
+            CompiledQuery.raw("select current_setting('synchronous_commit') as s"),
+          )
+        ).rows[0]?.s;
+      expect(await setting(store)).toBe('on');
+      expect(await setting(store.relaxed)).toBe('off');
+      await store.relaxed.prepared('coffer_test_state', 'insert into state (key, value) values ($1, $2)', [
+        'relaxed.k',
+        '{"v":1}',
+      ]);
+      // The ordinary pool sees it at once (same database, same schema).
+      const rows = await store.withSession((x) => x.query("select value from state where key = 'relaxed.k'"));
+      expect(rows).toEqual([{ value: { v: 1 } }]);
     } finally {
       await store.close();
     }

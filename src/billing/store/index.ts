@@ -40,6 +40,14 @@ export interface Store {
    * loses prepared statements it falls back to unnamed statements for good. PGlite runs it like any query.
    */
   prepared<R = Record<string, unknown>>(name: string, text: string, params: readonly unknown[]): Promise<R[]>;
+  /**
+   * The same database for writes a crash may lose because a retry redoes them (the webhook worker's
+   * claims, mirror writes, projections and completions): on PostgreSQL its own connections commit
+   * without waiting for the WAL flush (`synchronous_commit = off`), so they add no fsync of their own.
+   * WAL is one sequence: any later ordinary commit (an intake INSERT, a ledger row) flushes them too,
+   * so only a suffix of such writes, never one before a durable write, can be lost. PGlite: the store.
+   */
+  readonly relaxed: Pick<Store, 'kind' | 'db' | 'prepared'>;
   migrate(): Promise<MigrationReport>;
   /** Resolves when the database answers; throws UnavailableError otherwise. */
   ping(): Promise<void>;
@@ -72,49 +80,22 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   };
 }
 
-type OpenedStore = Pick<Store, 'kind' | 'db' | 'withSession' | 'prepared' | 'close'>;
+type OpenedStore = Pick<Store, 'kind' | 'db' | 'withSession' | 'prepared' | 'relaxed' | 'close'>;
 
 // A connection pooler in transaction mode can hand each statement another server connection, where a
 // statement prepared earlier does not exist (26000) or its name is taken (42P05).
 const PREPARED_STATEMENT_LOST = new Set(['26000', '42P05']);
 
 function openPostgres(connectionString: string, schema: string, max: number): OpenedStore {
-  // int8 (counts, amounts) as numbers: Stripe amounts fit well inside 2^53.
-  const types = {
-    getTypeParser: (oid: number, format?: string) =>
-      oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'),
-  };
-  const pool = new pg.Pool({
-    connectionString,
-    max,
-    options: `-c search_path="${schema}",public`,
-    types: types as pg.CustomTypesConfig,
-    connectionTimeoutMillis: 5_000,
-  });
-  // A connection lost while idle (pool 'error') or while checked out (the client's own 'error') must
-  // not crash the process: the query in flight rejects, and the pool replaces the connection.
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  let named = true;
+  const main = openPool(connectionString, schema, max, '');
+  const relaxed = openPool(connectionString, schema, max, ' -c synchronous_commit=off');
   return {
     kind: 'postgres',
-    db,
-    prepared: async <R>(name: string, text: string, params: readonly unknown[]) => {
-      const values = [...params];
-      if (named) {
-        try {
-          return (await pool.query({ name, text, values })).rows as R[];
-        } catch (error) {
-          // Refused before it ran (Parse or Bind), so running it again unnamed is safe.
-          if (!PREPARED_STATEMENT_LOST.has((error as { code?: string }).code ?? '')) throw error;
-          named = false;
-        }
-      }
-      return (await pool.query(text, values)).rows as R[];
-    },
+    db: main.db,
+    prepared: main.prepared,
+    relaxed: { kind: 'postgres', db: relaxed.db, prepared: relaxed.prepared },
     withSession: async (fn) => {
-      const client = await pool.connect();
+      const client = await main.pool.connect();
       try {
         return await fn({
           query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
@@ -126,8 +107,46 @@ function openPostgres(connectionString: string, schema: string, max: number): Op
         client.release();
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await Promise.all([main.db.destroy(), relaxed.db.destroy()]);
+    },
   };
+}
+
+/** A pg pool on `schema` (plus extra server settings) with its query layer and prepared statements. */
+function openPool(connectionString: string, schema: string, max: number, settings: string) {
+  // int8 (counts, amounts) as numbers: Stripe amounts fit well inside 2^53.
+  const types = {
+    getTypeParser: (oid: number, format?: string) =>
+      oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'),
+  };
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    options: `-c search_path="${schema}",public${settings}`,
+    types: types as pg.CustomTypesConfig,
+    connectionTimeoutMillis: 5_000,
+  });
+  // A connection lost while idle (pool 'error') or while checked out (the client's own 'error') must
+  // not crash the process: the query in flight rejects, and the pool replaces the connection.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let named = true;
+  const prepared = async <R>(name: string, text: string, params: readonly unknown[]): Promise<R[]> => {
+    const values = [...params];
+    if (named) {
+      try {
+        return (await pool.query({ name, text, values })).rows as R[];
+      } catch (error) {
+        // Refused before it ran (Parse or Bind), so running it again unnamed is safe.
+        if (!PREPARED_STATEMENT_LOST.has((error as { code?: string }).code ?? '')) throw error;
+        named = false;
+      }
+    }
+    return (await pool.query(text, values)).rows as R[];
+  };
+  return { pool, db, prepared };
 }
 
 async function openPGlite(dataDir: string, schema: string): Promise<OpenedStore> {
@@ -142,12 +161,15 @@ async function openPGlite(dataDir: string, schema: string): Promise<OpenedStore>
   await pglite.exec(`set search_path to "${schema}", public`);
   const mutex = new Mutex();
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
+  // No prepared statements to gain on PGlite: the statement takes the one connection's queue like any other.
+  const prepared = async <R>(_name: string, text: string, params: readonly unknown[]) =>
+    (await db.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows;
   return {
     kind: 'pglite',
     db,
-    // No prepared statements to gain on PGlite: the statement takes the one connection's queue like any other.
-    prepared: async <R>(_name: string, text: string, params: readonly unknown[]) =>
-      (await db.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows,
+    prepared,
+    // One connection, one commit order: nothing to relax.
+    relaxed: { kind: 'pglite', db, prepared },
     withSession: async (fn) => {
       const release = await mutex.acquire();
       try {

@@ -108,7 +108,8 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
   const handlers = createHandlerRegistry(deps.store);
   const projections = createProjectionRegistry();
   const writer = createMirrorWriter({
-    store: deps.store,
+    // The worker's mirror writes are redone by a retry if a crash loses them (see Store.relaxed).
+    store: deps.store.relaxed,
     stripe: deps.stripe,
     registry: mapperRegistry(deps.mappers ?? defaultMappers),
     logger,

@@ -135,9 +135,12 @@ function valuesOf(rows: readonly EventRow[]): unknown[] {
 }
 
 export function createEventQueue(
-  store: Pick<Store, 'db' | 'kind' | 'prepared'>,
+  store: Pick<Store, 'db' | 'kind' | 'prepared'> & Partial<Pick<Store, 'relaxed'>>,
   options: QueueOptions = {},
 ): EventQueue {
+  // The workers' bookkeeping may be lost in a crash (the event is then claimed and processed again),
+  // so it commits without an fsync of its own; the intake's INSERT and operator actions stay durable.
+  const work = store.relaxed ?? store;
   const maxBatch = options.maxBatch ?? 500;
   // One INSERT at a time by default: PostgreSQL's cost is mostly per statement and per commit, so
   // deliveries that wait for the INSERT in flight and share the next one cost far less than more
@@ -164,14 +167,15 @@ export function createEventQueue(
 
   return {
     enqueue,
-    claim: (workerId, limit, leaseMs) => run<ClaimedEvent>(store, CLAIM, [workerId, leaseMs, limit]),
+    claim: (workerId, limit, leaseMs) =>
+      work.prepared<ClaimedEvent>('coffer_webhook_events_claim', CLAIM, [workerId, leaseMs, limit]),
     claimOne: async (id, workerId, leaseMs) =>
-      (await run<ClaimedEvent>(store, CLAIM_ONE, [id, workerId, leaseMs]))[0],
+      (await run<ClaimedEvent>(work, CLAIM_ONE, [id, workerId, leaseMs]))[0],
     complete: async (ids, workerId) => {
-      if (ids.length > 0) await run(store, COMPLETE, [ids, workerId]);
+      if (ids.length > 0) await work.prepared('coffer_webhook_events_complete', COMPLETE, [ids, workerId]);
     },
     fail: async (id, workerId, error, next) => {
-      await run(store, FAIL, [id, workerId, next.dead ? 'dead' : 'pending', Math.round(next.delayMs), error]);
+      await run(work, FAIL, [id, workerId, next.dead ? 'dead' : 'pending', Math.round(next.delayMs), error]);
     },
     requeueDead: async () =>
       (
@@ -184,7 +188,7 @@ export function createEventQueue(
     exists: async (id) => (await run(store, 'select 1 from webhook_events where id = $1', [id])).length > 0,
     heartbeat: async (workerId) => {
       await run(
-        store,
+        work,
         `with gone as (delete from state where key like $2 and updated_at < now() - interval '1 day')
          insert into state (key, value, updated_at) values ($1, '{}'::jsonb, now())
          on conflict (key) do update set updated_at = now()`,
