@@ -245,7 +245,7 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
           s.query<{ email: string }>('select email from stripe_customers where id = $1', ['cus_proj_a']),
         );
         order.push(`projection saw ${row?.email ?? 'nothing'}`);
-        batches.push(changes.map((c) => `${c.objectId} ${c.eventType}`));
+        batches.push(changes.map((c) => `${c.objectId} ${c.eventType}`).sort());
         if (failing) throw new Error('projection store down');
       },
     });

@@ -45,7 +45,9 @@ export interface Store {
    * claims, mirror writes, projections and completions): on PostgreSQL its own connections commit
    * without waiting for the WAL flush (`synchronous_commit = off`), so they add no fsync of their own.
    * WAL is one sequence: any later ordinary commit (an intake INSERT, a ledger row) flushes them too,
-   * so only a suffix of such writes, never one before a durable write, can be lost. PGlite: the store.
+   * so only a suffix of such writes, never one before a durable write, can be lost. Its statements go
+   * by key or by a partial index, so it plans with index scans only (no bitmap or sequential scans).
+   * PGlite: the store.
    */
   readonly relaxed: Pick<Store, 'kind' | 'db' | 'prepared'>;
   migrate(): Promise<MigrationReport>;
@@ -88,7 +90,14 @@ const PREPARED_STATEMENT_LOST = new Set(['26000', '42P05']);
 
 function openPostgres(connectionString: string, schema: string, max: number): OpenedStore {
   const main = openPool(connectionString, schema, max, '');
-  const relaxed = openPool(connectionString, schema, max, ' -c synchronous_commit=off');
+  // The relaxed pool serves statements that go by key or by a partial index (the worker's), so it
+  // plans with index scans only: they stay cheap without fresh statistics and mark dead entries.
+  const relaxed = openPool(
+    connectionString,
+    schema,
+    max,
+    ' -c synchronous_commit=off -c enable_bitmapscan=off -c enable_seqscan=off',
+  );
   return {
     kind: 'postgres',
     db: main.db,

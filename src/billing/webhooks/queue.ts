@@ -56,13 +56,13 @@ const INSERT_JSON = `insert into webhook_events (${COLUMNS})
   on conflict (id) do nothing
   returning id`;
 
-// No ORDER BY: with one, a planner without fresh statistics (a young table, a backlog that grew since
-// the last ANALYZE) sorted every pending row to take the first $3, so each claim cost the whole
-// backlog (measured: 4,000 pending, 12 ms of 13 ms). Without it every plan stops after $3 rows. Order
-// among events is the ordering gate's job; the scan still meets older rows first, roughly.
+// Oldest first, by the claimable index. It runs on the relaxed pool, where bitmap and sequential scans
+// are off: without fresh statistics (a young table, a backlog grown since the last ANALYZE) PostgreSQL
+// otherwise sorted every pending row per claim (6,000 pending: 26.6 ms instead of 0.4 ms), and a bitmap
+// scan revisits, claim after claim, every dead row version that an index scan marks dead once.
 const CLAIM = `with ready as (
     select id from webhook_events where status = 'pending' and available_at <= now()
-    limit $3 for update skip locked
+    order by available_at limit $3 for update skip locked
   ), expired as (
     select id from webhook_events where status = 'processing' and locked_until < now()
     limit $3 for update skip locked
@@ -167,8 +167,9 @@ export function createEventQueue(
 
   return {
     enqueue,
-    claim: (workerId, limit, leaseMs) =>
-      work.prepared<ClaimedEvent>('coffer_webhook_events_claim', CLAIM, [workerId, leaseMs, limit]),
+    // Never prepared: PostgreSQL's generic plan for it joins by scanning the whole table (measured with
+    // 20,000 rows); planned per call, it takes the pending rows by index.
+    claim: (workerId, limit, leaseMs) => run<ClaimedEvent>(work, CLAIM, [workerId, leaseMs, limit]),
     claimOne: async (id, workerId, leaseMs) =>
       (await run<ClaimedEvent>(work, CLAIM_ONE, [id, workerId, leaseMs]))[0],
     complete: async (ids, workerId) => {
