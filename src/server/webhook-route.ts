@@ -60,7 +60,11 @@ export function webhookFastPath(billing: WebhookReceiver, logger: Logger): FastL
   };
   return (req, res) => {
     if (!isWebhookRequest(req)) return false;
-    void answer(req, res);
+    // A logger that throws must not become an unhandled rejection (Hono would have answered 500).
+    answer(req, res).catch(() => {
+      if (res.headersSent) res.end();
+      else res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal"}}');
+    });
     return true;
   };
 }

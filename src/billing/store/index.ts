@@ -1,5 +1,6 @@
 // The store: PGlite (embedded, the default) when no DATABASE_URL is given, a `pg` pool otherwise.
 // Both speak PostgreSQL, so one set of migrations and one Kysely query layer serve both.
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -21,7 +22,7 @@ export interface StoreOptions {
   dataDir?: string;
   /** Schema holding every table. Default `coffer`. */
   schema?: string;
-  /** Pool size for PostgreSQL. Default 10. */
+  /** Pool size for PostgreSQL. Default 10 (plus up to 6 for `relaxed`, opened only when a worker runs). */
   poolSize?: number;
   /** Where the `NNNN_name.sql` files are; defaults to the package's `migrations/`. */
   migrationsDir?: string;
@@ -95,7 +96,8 @@ function openPostgres(connectionString: string, schema: string, max: number): Op
   const relaxed = openPool(
     connectionString,
     schema,
-    max,
+    // The worker's lanes and its claim; more would only compete with the intake's connections.
+    Math.min(max, 6),
     ' -c synchronous_commit=off -c enable_bitmapscan=off -c enable_seqscan=off',
   );
   return {
@@ -142,11 +144,22 @@ function openPool(connectionString: string, schema: string, max: number, setting
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let named = true;
+  // The server-side name carries a hash of the text, so a name never stands for two texts, not even
+  // across versions of Coffer sharing connections behind a pooler.
+  const names = new Map<string, string>();
+  const nameFor = (name: string, text: string) => {
+    let full = names.get(text);
+    if (full === undefined) {
+      full = `${name}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
+      names.set(text, full);
+    }
+    return full;
+  };
   const prepared = async <R>(name: string, text: string, params: readonly unknown[]): Promise<R[]> => {
     const values = [...params];
     if (named) {
       try {
-        return (await pool.query({ name, text, values })).rows as R[];
+        return (await pool.query({ name: nameFor(name, text), text, values })).rows as R[];
       } catch (error) {
         // Refused before it ran (Parse or Bind), so running it again unnamed is safe.
         if (!PREPARED_STATEMENT_LOST.has((error as { code?: string }).code ?? '')) throw error;

@@ -1,6 +1,7 @@
 // The durable event queue in `webhook_events`: group-committed inserts at intake, and the claim /
 // complete / fail / requeue statements the workers use. Time for leases and backoff is the
 // database's `now()`, so several processes on different hosts agree on it.
+import { CompiledQuery } from 'kysely';
 import { run } from '../mirror/sql.js';
 import type { WebhookEventsTable } from '../mirror/tables.js';
 import type { Store } from '../store/index.js';
@@ -141,6 +142,14 @@ export function createEventQueue(
   // The workers' bookkeeping may be lost in a crash (the event is then claimed and processed again),
   // so it commits without an fsync of its own; the intake's INSERT and operator actions stay durable.
   const work = store.relaxed ?? store;
+  // Claims and dead letters commit durably even there: a lost claim could let a second worker run the
+  // handlers of events the first is still running, and a lost dead mark would retry an event whose
+  // alert already went out. One fsync per round, shared with the intake's.
+  const durably = <R>(text: string, params: readonly unknown[]): Promise<R[]> =>
+    work.db.transaction().execute(async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw('set local synchronous_commit = on'));
+      return (await trx.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows;
+    });
   const maxBatch = options.maxBatch ?? 500;
   // One INSERT at a time by default: PostgreSQL's cost is mostly per statement and per commit, so
   // deliveries that wait for the INSERT in flight and share the next one cost far less than more
@@ -169,14 +178,15 @@ export function createEventQueue(
     enqueue,
     // Never prepared: PostgreSQL's generic plan for it joins by scanning the whole table (measured with
     // 20,000 rows); planned per call, it takes the pending rows by index.
-    claim: (workerId, limit, leaseMs) => run<ClaimedEvent>(work, CLAIM, [workerId, leaseMs, limit]),
+    claim: (workerId, limit, leaseMs) => durably<ClaimedEvent>(CLAIM, [workerId, leaseMs, limit]),
     claimOne: async (id, workerId, leaseMs) =>
-      (await run<ClaimedEvent>(work, CLAIM_ONE, [id, workerId, leaseMs]))[0],
+      (await durably<ClaimedEvent>(CLAIM_ONE, [id, workerId, leaseMs]))[0],
     complete: async (ids, workerId) => {
       if (ids.length > 0) await work.prepared('coffer_webhook_events_complete', COMPLETE, [ids, workerId]);
     },
     fail: async (id, workerId, error, next) => {
-      await run(work, FAIL, [id, workerId, next.dead ? 'dead' : 'pending', Math.round(next.delayMs), error]);
+      const params = [id, workerId, next.dead ? 'dead' : 'pending', Math.round(next.delayMs), error];
+      await (next.dead ? durably(FAIL, params) : run(work, FAIL, params));
     },
     requeueDead: async () =>
       (

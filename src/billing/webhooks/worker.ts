@@ -128,6 +128,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
+  // A wake() that came while no wait was running (mid-round): the next idle wait is skipped.
+  let woken = false;
   let endWait: (() => void) | undefined;
   let lastTick: number | null = null;
   let lastBeat = Number.NEGATIVE_INFINITY;
@@ -349,6 +351,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const round = async (): Promise<number> => {
     // Every claimed event reached us before this instant: refetches started later reflect them.
     const claimedAt = clock.now();
+    woken = false; // this claim sees every event stored before it
     const rows = await queue.claim(workerId, batchSize, leaseMs);
     if (rows.length === 0) return 0;
     await processBatch(rows, claimedAt);
@@ -370,6 +373,11 @@ export function createWorker(deps: WorkerDeps): Worker {
   /** Waits `ms`; stop() ends any wait, and wake() (a new local delivery) ends a `wakeable` one. */
   const wait = (ms: number, wakeable: boolean) =>
     new Promise<void>((resolve) => {
+      if (wakeable && woken) {
+        woken = false;
+        resolve();
+        return;
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
@@ -399,7 +407,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       return true;
     },
     wake() {
-      wakeUp?.();
+      if (wakeUp) wakeUp();
+      else woken = true;
     },
     start() {
       if (running) return;
