@@ -93,6 +93,11 @@ export interface EventQueue {
   /** Stores the event unless its id is already stored. Concurrent calls share one INSERT. */
   enqueue(row: EventRow): Promise<'stored' | 'duplicate'>;
   claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedEvent[]>;
+  /**
+   * Makes this worker's claims durable (they commit without their own fsync): called before app
+   * handlers run, so a claim lost in a crash can never let a second worker run them alongside.
+   */
+  secureClaims(workerId: string): Promise<void>;
   /** Claims one event by id whatever its state, unless another worker holds a live lease on it. */
   claimOne(id: string, workerId: string, leaseMs: number): Promise<ClaimedEvent | undefined>;
   complete(ids: readonly string[], workerId: string): Promise<void>;
@@ -109,6 +114,9 @@ export interface EventQueue {
 }
 
 const HEARTBEAT_PREFIX = 'webhooks.worker.';
+const HEARTBEAT = `with gone as (delete from state where key like $2 and updated_at < now() - interval '1 day')
+  insert into state (key, value, updated_at) values ($1, '{}'::jsonb, now())
+  on conflict (key) do update set updated_at = now()`;
 
 export interface QueueOptions {
   /** Most rows in one INSERT. */
@@ -142,9 +150,8 @@ export function createEventQueue(
   // The workers' bookkeeping may be lost in a crash (the event is then claimed and processed again),
   // so it commits without an fsync of its own; the intake's INSERT and operator actions stay durable.
   const work = store.relaxed ?? store;
-  // Claims and dead letters commit durably even there: a lost claim could let a second worker run the
-  // handlers of events the first is still running, and a lost dead mark would retry an event whose
-  // alert already went out. One fsync per round, shared with the intake's.
+  // Replays' claims and dead letters commit durably even there (a lost dead mark would retry an event
+  // whose alert already went out); a claim is made durable by `secureClaims` before handlers run.
   const durably = <R>(text: string, params: readonly unknown[]): Promise<R[]> =>
     work.db.transaction().execute(async (trx) => {
       await trx.executeQuery(CompiledQuery.raw('set local synchronous_commit = on'));
@@ -178,7 +185,12 @@ export function createEventQueue(
     enqueue,
     // Never prepared: PostgreSQL's generic plan for it joins by scanning the whole table (measured with
     // 20,000 rows); planned per call, it takes the pending rows by index.
-    claim: (workerId, limit, leaseMs) => durably<ClaimedEvent>(CLAIM, [workerId, leaseMs, limit]),
+    claim: (workerId, limit, leaseMs) => run<ClaimedEvent>(work, CLAIM, [workerId, leaseMs, limit]),
+    // Any durable commit flushes the WAL before it, relaxed claims included; this one rewrites the
+    // worker's heartbeat row.
+    secureClaims: async (workerId) => {
+      await run(store, HEARTBEAT, [HEARTBEAT_PREFIX + workerId, `${HEARTBEAT_PREFIX}%`]);
+    },
     claimOne: async (id, workerId, leaseMs) =>
       (await durably<ClaimedEvent>(CLAIM_ONE, [id, workerId, leaseMs]))[0],
     complete: async (ids, workerId) => {
@@ -198,13 +210,7 @@ export function createEventQueue(
       ).map((r) => r.id),
     exists: async (id) => (await run(store, 'select 1 from webhook_events where id = $1', [id])).length > 0,
     heartbeat: async (workerId) => {
-      await run(
-        work,
-        `with gone as (delete from state where key like $2 and updated_at < now() - interval '1 day')
-         insert into state (key, value, updated_at) values ($1, '{}'::jsonb, now())
-         on conflict (key) do update set updated_at = now()`,
-        [HEARTBEAT_PREFIX + workerId, `${HEARTBEAT_PREFIX}%`],
-      );
+      await run(work, HEARTBEAT, [HEARTBEAT_PREFIX + workerId, `${HEARTBEAT_PREFIX}%`]);
     },
     forget: async (workerId) => {
       await run(store, 'delete from state where key = $1', [HEARTBEAT_PREFIX + workerId]);

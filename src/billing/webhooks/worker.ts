@@ -330,7 +330,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       parsed.filter((item) => !failures.has(item.row.id)),
       fail,
     );
-    // 3. The app's handlers, once per event through the ledger.
+    // 3. The app's handlers, once per event through the ledger, once this batch's claim is durable.
+    if (withHandlers.some((id) => !failures.has(id))) await queue.secureClaims(workerId);
     await eachInLanes((item) => runHandlers(item, ledger.get(item.row.id) ?? new Set()));
     const succeeded = parsed.filter((item) => !failures.has(item.row.id)).map((item) => item.row.id);
     await queue.complete(succeeded, workerId);
