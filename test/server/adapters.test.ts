@@ -18,7 +18,7 @@ import {
 } from '../../src/server/index.js';
 import type { WebhookReceiver } from '../../src/server/types.js';
 import { closeStores, storeTargets } from '../support/store.js';
-import { listen, type Running } from './support/http.js';
+import { listen, postOversizedChunked, type Running } from './support/http.js';
 import { eventPayload, nextEventId, signedHeaders, storedBody, testPipeline } from './support/signing.js';
 
 type Mount = (receiver: WebhookReceiver) => Promise<Running>;
@@ -177,21 +177,7 @@ describe.each(frameworks)('$name', ({ mount }) => {
 describe.each(frameworks)('$name, chunked upload', ({ mount }) => {
   it('refuses a chunked body (no Content-Length) that grows past 1 MB with 413', async () => {
     const { server } = await start(mount);
-    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        // Bounded: 40 chunks of 64 KB (2.5 MB) at most.
-        if (sent++ < 40) controller.enqueue(chunk);
-        else controller.close();
-      },
-    });
-    const response = await fetch(`${server.url}/webhooks/stripe`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
-      duplex: 'half',
-    } as RequestInit);
+    const response = await postOversizedChunked(server.url);
     expect(response.status).toBe(413);
   });
 });

@@ -11,6 +11,7 @@ import { createService, type RunningService, startService } from '../../src/serv
 import { webhookFastPath } from '../../src/server/webhook-route.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { postgresUrl, storeTargets, uniqueSchema } from '../support/store.js';
+import { postOversizedChunked } from './support/http.js';
 import { captureLogs, eventually } from './support/service.js';
 import { eventPayload, nextEventId, signedHeaders, storedBody } from './support/signing.js';
 
@@ -224,20 +225,7 @@ describe.each(storeTargets)('webhook route, fast path vs the Hono app, on $name'
   it('refuses a chunked upload growing past 1 MB with 413 alike', async () => {
     const answers = [];
     for (const side of [fast, hono]) {
-      const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
-      let sent = 0;
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (sent++ < 40) controller.enqueue(chunk);
-          else controller.close();
-        },
-      });
-      const response = await fetch(`${side.url}/webhooks/stripe`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
-        duplex: 'half',
-      } as RequestInit);
+      const response = await postOversizedChunked(side.url);
       const headers: Record<string, string> = {};
       response.headers.forEach((value, name) => {
         if (name !== 'date' && name !== 'x-request-id') headers[name] = value;

@@ -41,3 +41,24 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/**
+ * POSTs a chunked webhook body (no Content-Length) that grows past 1 MB: 40 chunks of 64 KB at most,
+ * so a server that never refuses it still ends the upload.
+ */
+export function postOversizedChunked(baseUrl: string): Promise<Response> {
+  const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent++ < 40) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+  return fetch(`${baseUrl}/webhooks/stripe`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+    duplex: 'half',
+  } as RequestInit);
+}
