@@ -32,7 +32,7 @@ const REFRESH = `with batch as (
   where m.customer_id = r.id and not r.deleted and m.deleted_at is null
     and (m.email is distinct from r.email or m.name is distinct from r.name)`;
 
-export function customerMappingProjection(store: Pick<Store, 'db' | 'kind'>, clock: Clock): Projection {
+export function customerMappingProjection(store: Pick<Store, 'db'>, clock: Clock): Projection {
   return {
     name: 'coffer:customer-mapping',
     objects: ['customer'],

@@ -23,8 +23,6 @@ export interface Projection {
 
 export interface ProjectionRegistry {
   add(projection: Projection): () => void;
-  /** The registered projections following this object type. */
-  forObject(object: string): readonly Projection[];
   readonly all: readonly Projection[];
 }
 
@@ -43,7 +41,6 @@ export function createProjectionRegistry(): ProjectionRegistry {
         list = list.filter((p) => p !== projection);
       };
     },
-    forObject: (object) => list.filter((p) => p.objects.includes(object)),
     get all() {
       return list;
     },

@@ -1,7 +1,6 @@
 // The durable event queue in `webhook_events`: group-committed inserts at intake, and the claim /
 // complete / fail / requeue statements the workers use. Time for leases and backoff is the
 // database's `now()`, so several processes on different hosts agree on it.
-import { CompiledQuery } from 'kysely';
 import { run } from '../mirror/sql.js';
 import type { WebhookEventsTable } from '../mirror/tables.js';
 import type { Store } from '../store/index.js';
@@ -150,13 +149,8 @@ export function createEventQueue(
   // The workers' bookkeeping may be lost in a crash (the event is then claimed and processed again),
   // so it commits without an fsync of its own; the intake's INSERT and operator actions stay durable.
   const work = store.relaxed ?? store;
-  // Replays' claims and dead letters commit durably even there (a lost dead mark would retry an event
-  // whose alert already went out); a claim is made durable by `secureClaims` before handlers run.
-  const durably = <R>(text: string, params: readonly unknown[]): Promise<R[]> =>
-    work.db.transaction().execute(async (trx) => {
-      await trx.executeQuery(CompiledQuery.raw('set local synchronous_commit = on'));
-      return (await trx.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows;
-    });
+  // Replays' claims and dead letters go through the durable pool (a lost dead mark would retry an
+  // event whose alert already went out); a batch's claim is made durable by `secureClaims`.
   const maxBatch = options.maxBatch ?? 500;
   // One INSERT at a time by default: PostgreSQL's cost is mostly per statement and per commit, so
   // deliveries that wait for the INSERT in flight and share the next one cost far less than more
@@ -192,13 +186,13 @@ export function createEventQueue(
       await run(store, HEARTBEAT, [HEARTBEAT_PREFIX + workerId, `${HEARTBEAT_PREFIX}%`]);
     },
     claimOne: async (id, workerId, leaseMs) =>
-      (await durably<ClaimedEvent>(CLAIM_ONE, [id, workerId, leaseMs]))[0],
+      (await run<ClaimedEvent>(store, CLAIM_ONE, [id, workerId, leaseMs]))[0],
     complete: async (ids, workerId) => {
       if (ids.length > 0) await work.prepared('coffer_webhook_events_complete', COMPLETE, [ids, workerId]);
     },
     fail: async (id, workerId, error, next) => {
       const params = [id, workerId, next.dead ? 'dead' : 'pending', Math.round(next.delayMs), error];
-      await (next.dead ? durably(FAIL, params) : run(work, FAIL, params));
+      await run(next.dead ? store : work, FAIL, params);
     },
     requeueDead: async () =>
       (

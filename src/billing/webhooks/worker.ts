@@ -258,7 +258,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   /** Runs each projection once over the batch's objects of its types; its failure fails those events. */
   const refreshProjections = async (
     items: readonly Parsed[],
-    fail: (item: Parsed, error: unknown) => Promise<void>,
+    fail: (row: ClaimedEvent, error: unknown) => Promise<void>,
   ): Promise<void> => {
     for (const projection of projections.all) {
       const followed = items.filter(
@@ -274,7 +274,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         );
       } catch (error) {
         const wrapped = new Error(`projection ${projection.name} failed: ${errorText(error)}`);
-        for (const item of followed) await fail(item, wrapped);
+        for (const item of followed) await fail(item.row, wrapped);
       }
     }
   };
@@ -282,6 +282,12 @@ export function createWorker(deps: WorkerDeps): Worker {
   /** Processes claimed events; returns the ids that failed. */
   const processBatch = async (rows: ClaimedEvent[], claimedAt: number): Promise<Map<string, unknown>> => {
     const failures = new Map<string, unknown>();
+    // Each event fails at most once per batch, at the first step it fails.
+    const fail = async (row: ClaimedEvent, error: unknown) => {
+      if (failures.has(row.id)) return;
+      failures.set(row.id, error);
+      await failed(row, error);
+    };
     const withHandlers = rows.filter((r) => handlers.forType(r.type).length > 0).map((r) => r.id);
     const ledger = await handlers.ledger(withHandlers);
     const parsed: Parsed[] = [];
@@ -290,8 +296,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         const event = JSON.parse(row.body) as Stripe.Event;
         parsed.push({ row, event, input: mirrorInput(event, claimedAt) });
       } catch (error) {
-        failures.set(row.id, error);
-        await failed(row, error);
+        await fail(row, error);
       }
     }
     const bulk = await writeNewest(parsed);
@@ -304,11 +309,6 @@ export function createWorker(deps: WorkerDeps): Worker {
     const lanes = [...groups.values()].map((g) =>
       g.sort((a, b) => a.row.created - b.row.created || (a.row.id < b.row.id ? -1 : 1)),
     );
-    const fail = async (item: Parsed, error: unknown) => {
-      if (failures.has(item.row.id)) return;
-      failures.set(item.row.id, error);
-      await failed(item.row, error);
-    };
     // Each event's step runs in its object's order; an event that failed an earlier step is skipped.
     const eachInLanes = (step: (item: Parsed) => Promise<void>) =>
       inLanes(lanes, concurrency, async (item) => {
@@ -316,7 +316,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         try {
           await step(item);
         } catch (error) {
-          await fail(item, error);
+          await fail(item.row, error);
         }
       });
     // 1. The mirror, so projections and handlers both see the batch's newest states.
