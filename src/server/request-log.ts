@@ -13,19 +13,27 @@ export function requestIdOf(given: string | string[] | undefined): string {
   return !id || id.length > 255 || /[^\w\-=]/.test(id) ? randomUUID() : id;
 }
 
+/** Writes the one line of a finished request (`started` from performance.now()). */
+export function logRequest(
+  logger: Logger,
+  request: { requestId: string | undefined; method: string; path: string; status: number; started: number },
+): void {
+  const { started, ...rest } = request;
+  const line = { ...rest, ms: Math.round((performance.now() - started) * 10) / 10 };
+  if (line.status >= 500) logger.error(line, 'request failed');
+  else logger.info(line, 'request');
+}
+
 export function requestLog(logger: Logger): MiddlewareHandler {
-  return async function logRequest(c, next) {
+  return async function logRequestLine(c, next) {
     const started = performance.now();
     await next();
-    const status = c.res.status;
-    const line = {
+    logRequest(logger, {
       requestId: c.get('requestId' as never) as string | undefined,
       method: c.req.method,
       path: c.req.path,
-      status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    };
-    if (status >= 500) logger.error(line, 'request failed');
-    else logger.info(line, 'request');
+      status: c.res.status,
+      started,
+    });
   };
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../shared/logger.js';
 import { nodeWebhookHandler } from './adapters/node.js';
 import { httpErrorOf } from './http-errors.js';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-log.js';
+import { logRequest, REQUEST_ID_HEADER, requestIdOf } from './request-log.js';
 import type { WebhookReceiver } from './types.js';
 
 export const WEBHOOK_PATH = '/webhooks/stripe';
@@ -47,16 +47,7 @@ export function webhookFastPath(billing: WebhookReceiver, logger: Logger): FastL
         res.end(JSON.stringify(body));
       }
     }
-    const status = res.statusCode;
-    const line = {
-      requestId,
-      method: 'POST',
-      path: WEBHOOK_PATH,
-      status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    };
-    if (status >= 500) logger.error(line, 'request failed');
-    else logger.info(line, 'request');
+    logRequest(logger, { requestId, method: 'POST', path: WEBHOOK_PATH, status: res.statusCode, started });
   };
   return (req, res) => {
     if (!isWebhookRequest(req)) return false;
