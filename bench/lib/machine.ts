@@ -16,7 +16,21 @@ export async function describeMachine(databaseUrl: string): Promise<string[]> {
   try {
     await client.connect();
     const { rows } = await client.query<{ version: string }>('select version()');
-    lines.push(`PostgreSQL: ${rows[0]?.version ?? 'unknown'} at ${redact(databaseUrl)}, stock settings`);
+    // Settings a configuration file changed from PostgreSQL's own defaults (paths and locale aside).
+    const changed = await client.query<{ name: string; setting: string; unit: string | null }>(
+      `select name, setting, unit from pg_settings
+        where source = 'configuration file' and setting is distinct from boot_val
+          and name not like 'lc\\_%' and name not in ('listen_addresses', 'port', 'cluster_name',
+          'external_pid_file', 'unix_socket_directories', 'log_line_prefix', 'log_timezone', 'TimeZone',
+          'DateStyle', 'default_text_search_config', 'dynamic_shared_memory_type')
+        order by name`,
+    );
+    const settings = changed.rows.map((r) => `${r.name} = ${r.setting}${r.unit ? ` (${r.unit})` : ''}`);
+    lines.push(
+      `PostgreSQL: ${rows[0]?.version ?? 'unknown'} at ${redact(databaseUrl)}, ${
+        settings.length ? `stock settings except ${settings.join(', ')}` : 'stock settings'
+      }`,
+    );
   } catch (error) {
     lines.push(`PostgreSQL: not reachable at ${redact(databaseUrl)} (${(error as Error).message})`);
   } finally {

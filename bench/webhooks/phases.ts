@@ -2,6 +2,7 @@
 // its own process, watching its mirror and its worker's counter, and the two load shapes.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { type BenchChild, startChild } from '../lib/child.js';
 import { type LoadReport, type LoadShape, mergeReports } from '../load/shapes.js';
 import { objectIdFor } from './events.js';
@@ -205,6 +206,26 @@ export async function interleaved(
     }
   }
   return reports.map((list) => mergeReports(list));
+}
+
+/**
+ * Runs a CHECKPOINT and returns how long it took. Called before every latency phase judged on
+ * PostgreSQL, for each system alike: a saturating phase leaves PostgreSQL with dirty pages the kernel
+ * writes back about 30 s later and no recycled WAL segments, so the next ones are created (16 MB
+ * zero-filled and fsynced while every commit waits). PostgreSQL checkpoints on its own every 5 min or
+ * max_wal_size; the benchmark only compresses that time, so a phase measures the system at its rate and
+ * not the echo of the phase before it.
+ */
+export async function checkpoint(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const start = Date.now();
+    await client.query('checkpoint');
+    return Date.now() - start;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Asks a system to shut down and ends its process. */
