@@ -1,15 +1,15 @@
 // Crash safety: a worker process SIGKILLed inside a handler loses its lease and the event is then
-// processed once by another worker (PostgreSQL, real processes); the database going away makes the
-// route answer 503 and, once it is back, every event is processed with nothing lost.
+// processed once by another worker (PostgreSQL, real processes); PGlite closed and reopened on the
+// same data loses nothing. PostgreSQL made unreachable behind the running service is in
+// test/server/service-outage.test.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/billing/store/index.js';
 import type { WebhookPipeline } from '../../src/billing/webhooks/index.js';
-import { closeStores, postgresUrl, storeTargets, uniqueSchema } from '../support/store.js';
+import { closeStores, postgresUrl, storeTargets } from '../support/store.js';
 import { delivery, makeEvent } from '../support/webhook-events.js';
 import { openPipeline } from '../support/webhook-pipeline.js';
 
@@ -116,113 +116,7 @@ describe.each(storeTargets)('a worker killed mid-event on $name', (target) => {
   );
 });
 
-/** A TCP proxy in front of PostgreSQL that the test can cut and restore. */
-async function startProxy(target: { host: string; port: number }) {
-  const sockets = new Set<Socket>();
-  let up = true;
-  const server: Server = createServer((client) => {
-    if (!up) {
-      client.destroy();
-      return;
-    }
-    const upstream = createConnection(target);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('proxy has no port');
-  const port = address.port;
-  return {
-    port,
-    /** PostgreSQL goes away: open connections drop, new ones are refused. */
-    async cut() {
-      up = false;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      // Let the pool see its idle connections close before anyone asks for one (see the test).
-      await sleep(200);
-    },
-    async restore() {
-      up = true;
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (server.listening) server.close(() => resolve());
-        else resolve();
-      }),
-  };
-}
-
 describe('the database unreachable', () => {
-  it.skipIf(!postgresUrl)(
-    'PostgreSQL cut: 503 while down, then every event processed once after recovery',
-    async () => {
-      const url = new URL(postgresUrl ?? '');
-      const proxy = await startProxy({ host: url.hostname, port: Number(url.port || 5432) });
-      cleanups.push(proxy.close);
-      const proxied = new URL(url);
-      proxied.host = `127.0.0.1:${proxy.port}`;
-      const schema = uniqueSchema('crash');
-      const store = await openStore({ databaseUrl: proxied.toString(), schema, poolSize: 4 });
-      cleanups.push(async () => {
-        await store.withSession((s) => s.exec(`drop schema if exists "${schema}" cascade`));
-        await store.close();
-      });
-      const { pipeline } = await openPipeline(null, {
-        store,
-        worker: { pollMs: 50, leaseMs: 1_000, backoff: { baseMs: 50, maxMs: 200 } },
-        intake: { storeTimeoutMs: 3_000 },
-      });
-      const handled = new Map<string, number>();
-      pipeline.on('customer.created', (e) => {
-        handled.set(e.id, (handled.get(e.id) ?? 0) + 1);
-      });
-      pipeline.worker.start();
-      cleanups.push(() => pipeline.worker.stop());
-
-      const before = Array.from({ length: 10 }, (_, i) => customerEvent(i, 'before'));
-      for (const e of before) expect((await send(pipeline, e)).status).toBe(200);
-
-      await waitFor(async () => handled.size === 10, 'the first events to be handled');
-      // The worker is stopped across the cut, and the cut settles before intake asks for a
-      // connection: a pg client whose socket drops while checked out emits an 'error' event the
-      // foundation store does not listen for yet (reported to the lead); it would crash this process.
-      await pipeline.worker.stop();
-      await proxy.cut();
-      const during = Array.from({ length: 10 }, (_, i) => customerEvent(i, 'during'));
-      const outage = await Promise.all(during.map((e) => send(pipeline, e)));
-      expect(outage.map((r) => r.status)).toEqual(Array(10).fill(503));
-      expect(outage[0]?.headers['retry-after']).toBe('10');
-      expect(pipeline.stats.unavailable).toBe(10);
-
-      await proxy.restore();
-      pipeline.worker.start();
-      // Stripe retries what was not acknowledged; a retry may need the pool to reconnect first.
-      for (const e of during) {
-        await waitFor(
-          async () => (await send(pipeline, e)).status === 200,
-          `redelivery of ${e.id} to succeed`,
-        );
-      }
-      await waitFor(async () => handled.size === 20, 'all 20 events to be handled');
-      await waitFor(async () => (await pipeline.health()).queueDepth === 0, 'the queue to drain');
-      expect([...handled.values()].every((n) => n === 1)).toBe(true);
-      const [count] = await store.withSession((s) =>
-        s.query<{ n: number }>("select count(*)::int as n from stripe_customers where id like 'cus_%'"),
-      );
-      expect(count?.n).toBe(20);
-    },
-  );
-
   it('PGlite closed: 503 while closed; reopened on the same data, every stored and retried event is processed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'coffer-webhook-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
