@@ -27,6 +27,8 @@ export interface ServiceOptions {
   databaseProbe?: DatabaseProbe;
   /** Whether a worker runs in this process, so `/readyz` requires it alive. Default true. */
   expectWorker?: boolean;
+  /** Mounts routes of the program embedding the service (`coffer dev`'s demo pages), outside `/v1`. */
+  routes?: (app: Hono) => void;
 }
 
 const REST_BODY_LIMIT = 100 * 1024;
@@ -74,5 +76,6 @@ export function createService(options: ServiceOptions): Hono {
     }),
   );
   app.route('/v1', apiRoutes(billing));
+  options.routes?.(app);
   return app;
 }

@@ -1,7 +1,7 @@
 // `coffer dev` as a person uses it: spawn it, open the checkout link it prints in a real browser
 // (Debian's Chromium through playwright-core), be declined by 4000 0000 0000 0002, pay with
-// 4242 4242 4242 4242, land on the success URL, and see the service's own status URL — answered from
-// the mirror the emulator's webhook fed — report the purchase paid.
+// 4242 4242 4242 4242, land on dev's success page, and see it and the service's own status URL —
+// both answered from the mirror the emulator's webhook fed — report the purchase paid.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +98,7 @@ describe('coffer dev, the printed checkout link in a browser', () => {
     expect((await serviceStatus()).status).not.toBe('paid');
   }, 60_000);
 
-  it('4242 4242 4242 4242 pays, lands on the success URL, and the service reports the session paid', async () => {
+  it('4242 4242 4242 4242 pays, lands on the success page that confirms it from the mirror, and the service reports it paid', async () => {
     const sessionId = line(out, 'session');
     const service = line(out, 'service');
     expect(page, 'the first test opened the checkout page').toBeDefined();
@@ -107,11 +107,16 @@ describe('coffer dev, the printed checkout link in a browser', () => {
       page.waitForURL((url) => url.href.startsWith(`${service}/`), { timeout: 30_000 }),
       fillAndPay(page, '4242 4242 4242 4242'),
     ]);
-    // coffer dev's success URL is the service's own liveness probe, marked checkout=success.
+    // coffer dev's success page: it grants nothing on the redirect, it asks the mirror, refreshing until the
+    // webhook has been processed, then shows the payment.
     const landed = new URL(page.url());
-    expect(landed.pathname).toBe('/healthz');
-    expect(landed.searchParams.get('checkout')).toBe('success');
-    expect(JSON.parse((await page.textContent('body')) ?? '')).toMatchObject({ status: 'ok' });
+    expect(landed.pathname).toBe('/demo/checkout/success');
+    expect(landed.searchParams.get('session_id')).toBe(sessionId);
+    await expect
+      .poll(() => page.textContent('h1').catch(() => null), { timeout: 30_000 })
+      .toBe('Payment confirmed');
+    const confirmation = await page.textContent('main');
+    expect(confirmation).toContain(`149.00 USD paid for checkout ${sessionId}`);
 
     // Paid as the service sees it: the emulator delivered checkout.session.completed, the worker mirrored it.
     const paid = await eventually(async () => {
@@ -132,4 +137,22 @@ describe('coffer dev, the printed checkout link in a browser', () => {
     expect(await page.textContent('h1')).toBe('This checkout is already complete');
     await page.close();
   }, 60_000);
+
+  it('the success page refuses what is not a session id and never shows another id as paid', async () => {
+    const service = line(out, 'service');
+    const other = await browser!.newPage();
+    const refused = await other.goto(
+      `${service}/demo/checkout/success?session_id=${encodeURIComponent('<script>x</script>')}`,
+    );
+    expect(refused?.status()).toBe(400);
+    expect(await other.textContent('h1')).toBe('Not a checkout session id');
+    expect(await other.locator('script').count()).toBe(0);
+    // A well-formed id the mirror does not know: not found, and never "Payment confirmed".
+    await other.goto(`${service}/demo/checkout/success?session_id=cs_test_not_a_real_session`);
+    expect(await other.textContent('h1')).toBe('Checkout not found');
+    const cancelled = await other.goto(`${service}/demo/checkout/cancelled`);
+    expect(cancelled?.status()).toBe(200);
+    expect(await other.textContent('h1')).toBe('Checkout cancelled');
+    await other.close();
+  }, 30_000);
 });

@@ -9,6 +9,7 @@ import { startEmulator } from '../../emulator/index.js';
 import { startService } from '../../server/index.js';
 import { createLogger, type LogLevel } from '../../shared/logger.js';
 import { emulatorClient, ensureDemoCatalogue, registerDevEndpoint } from '../dev/demo.js';
+import { DEMO_CANCEL_PATH, DEMO_SUCCESS_PATH, demoCheckoutPages } from '../dev/demo-pages.js';
 import { openRuntime } from '../runtime.js';
 import { explainListenError, parsePort, waitForSignal } from '../signals.js';
 
@@ -81,11 +82,16 @@ export function registerDevCommand(program: Command): void {
           logger,
         });
         stops.push(() => billing.close());
-        const service = await startService({ port, host: opts.host, billing, logger, apiKey }).catch(
-          (error: unknown) => {
-            throw explainListenError(error, '--port', port);
-          },
-        );
+        const service = await startService({
+          port,
+          host: opts.host,
+          billing,
+          logger,
+          apiKey,
+          routes: demoCheckoutPages(billing, DEMO_USER.userId),
+        }).catch((error: unknown) => {
+          throw explainListenError(error, '--port', port);
+        });
         stops.push(() => service.close());
         await stripe.webhookEndpoints.update(endpoint.id, { url: `${service.url}/webhooks/stripe` });
 
@@ -96,8 +102,8 @@ export function registerDevCommand(program: Command): void {
           lookupKey: catalogue[0],
           quantity: 1,
           mode: 'payment',
-          successUrl: `${service.url}/healthz?checkout=success`,
-          cancelUrl: `${service.url}/healthz?checkout=cancelled`,
+          successUrl: `${service.url}${DEMO_SUCCESS_PATH}`,
+          cancelUrl: `${service.url}${DEMO_CANCEL_PATH}`,
         });
         printBanner({ emulatorUrl: emulator.url, serviceUrl: service.url, apiKey, dataDir, session });
 
@@ -128,7 +134,8 @@ function printBanner(info: {
 
 Demo purchase for user ${DEMO_USER.userId}, "Coffer Pro — lifetime":
   session    ${session.id}
-  checkout   ${session.url}   (open in a browser; pay with 4242 4242 4242 4242, any future expiry and CVC)
+  checkout   ${session.url}   (open in a browser; pay with 4242 4242 4242 4242, any future expiry and CVC;
+             you land on ${serviceUrl}${DEMO_SUCCESS_PATH}, which shows the payment once its webhook reached the mirror)
   complete   curl -s -X POST ${emulatorUrl}/_emulator/checkout/sessions/${session.id}/complete -H 'content-type: application/json' -d '{"payment_method":"pm_card_visa"}'
   status     curl -s -H 'authorization: Bearer ${apiKey}' '${serviceUrl}/v1/checkout/sessions/${session.id}/status?userId=${DEMO_USER.userId}'
 
