@@ -1,8 +1,9 @@
 // Backfill: list every mirrored type through the API and write each object through the same
 // mappers and ordering gate as events (stamped with the time the page was read, so any event newer
 // than the listing still wins). A per-type cursor is saved after each page: an interrupted run
-// resumes where it stopped; a finished type starts over on the next run. Requests go through a
-// token bucket so the run keeps within a chosen rate.
+// resumes where it stopped; a finished type starts over on the next run. Requests go through one
+// token bucket per run so it keeps within a chosen rate: list pages and the refetches that settle
+// ties alike.
 
 import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
@@ -15,7 +16,10 @@ import { readState, writeState } from './state.js';
 export interface BackfillOptions {
   /** Object types to backfill (`customer`, `price`, `checkout.session`, …). Default: every mirrored type. */
   types?: string[];
-  /** Most list requests per second. Default 20. */
+  /**
+   * Most Stripe requests per second for this run: list pages and the refetches that settle ties
+   * (a token bucket that starts full, so the first second may carry a burst of this many). Default 20.
+   */
   requestsPerSecond?: number;
   /** Objects per list request (1–100). Default 100. */
   pageSize?: number;
@@ -111,12 +115,30 @@ function mapperFor(all: ObjectMapper[], type: string): ObjectMapper {
   return mapper;
 }
 
+/** The mapper whose refetches (ties) also take a token from the run's bucket. */
+function withLimitedRefetch(mapper: ObjectMapper, bucket: TokenBucket): ObjectMapper {
+  return {
+    ...mapper,
+    resource: (stripe) => {
+      const resource = mapper.resource(stripe);
+      return {
+        list: (params) => resource.list(params),
+        retrieve: async (id) => {
+          await bucket.take();
+          return resource.retrieve(id);
+        },
+      };
+    },
+  };
+}
+
 async function backfillType(
   deps: BackfillDeps,
   mapper: ObjectMapper,
   options: BackfillOptions & { pageSize: number; index: number; of: number },
 ): Promise<BackfillTypeResult> {
   const { store, stripe, writer, logger, clock, bucket } = deps;
+  const limited = withLimitedRefetch(mapper, bucket);
   const key = backfillKey(mapper.object);
   const saved = await readState<TypeCursor>(store, key);
   const resumed = !options.restart && saved !== undefined && !saved.complete;
@@ -154,7 +176,7 @@ async function backfillType(
       for (const obj of objects) {
         // `freshAfter`: a tie refetched after this page was read reflects the listed state.
         const outcome = await writer.apply({
-          mapper,
+          mapper: limited,
           object: obj,
           version,
           eventId: null,

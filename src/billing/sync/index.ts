@@ -57,7 +57,6 @@ export function createSync(deps: SyncDeps): Sync {
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const registry = mapperRegistry(deps.mappers ?? defaultMappers);
-  const writer = createMirrorWriter({ store: deps.store, stripe: deps.stripe, registry, logger, clock });
   const types = [...registry.keys()];
   const runCatchUp = (options?: CatchUpOptions) =>
     catchUp(
@@ -109,7 +108,9 @@ export function createSync(deps: SyncDeps): Sync {
         {
           store: deps.store,
           stripe: deps.stripe,
-          writer,
+          // A writer per run: it caches statements per mapper, and each run's mappers are its own
+          // (their refetches take tokens from the run's bucket).
+          writer: createMirrorWriter({ store: deps.store, stripe: deps.stripe, registry, logger, clock }),
           logger,
           clock,
           bucket: createTokenBucket(options.requestsPerSecond ?? 20),
