@@ -66,7 +66,12 @@ export function registerSyncCommand(program: Command): void {
               }
               // Stripe lists carry no totals: the bar fills as pages arrive and is full when the type is done.
               bar.setTotal(p.done ? Math.max(p.fetched, 1) : p.fetched + 100);
-              bar.update(p.fetched, { written: p.written, state: p.done ? 'done' : '' });
+              // The type again: off a terminal cli-progress never starts the bar and drops create()'s payload.
+              bar.update(p.fetched, {
+                type: p.type.padEnd(20),
+                written: p.written,
+                state: p.done ? 'done' : '',
+              });
             },
           })
           .finally(() => bars.stop());
