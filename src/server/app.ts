@@ -27,7 +27,11 @@ export interface ServiceOptions {
   databaseProbe?: DatabaseProbe;
   /** Whether a worker runs in this process, so `/readyz` requires it alive. Default true. */
   expectWorker?: boolean;
-  /** Mounts routes of the program embedding the service (`coffer dev`'s demo pages), outside `/v1`. */
+  /**
+   * Routes of the program embedding the service (`coffer dev`'s demo pages), added to an app of their
+   * own and mounted at `/`: they cannot replace the JSON 404 and error handlers, and paths under
+   * `/v1` or `/webhooks` are refused.
+   */
   routes?: (app: Hono) => void;
 }
 
@@ -76,6 +80,23 @@ export function createService(options: ServiceOptions): Hono {
     }),
   );
   app.route('/v1', apiRoutes(billing));
-  options.routes?.(app);
+  if (options.routes) app.route('/', embeddedRoutes(options.routes));
   return app;
+}
+
+const RESERVED_PREFIXES = ['/v1', '/webhooks'];
+
+function embeddedRoutes(mount: (app: Hono) => void): Hono {
+  const extra = new Hono();
+  mount(extra);
+  for (const route of extra.routes) {
+    const reserved = RESERVED_PREFIXES.find(
+      (prefix) => route.path === prefix || route.path.startsWith(`${prefix}/`),
+    );
+    if (reserved)
+      throw new TypeError(
+        `ServiceOptions.routes: ${route.path} is under ${reserved}, which the service owns`,
+      );
+  }
+  return extra;
 }

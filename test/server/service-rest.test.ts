@@ -34,6 +34,28 @@ describe.each(storeTargets)('REST API on $name', (target) => {
   });
   afterAll(() => h?.close());
 
+  describe('routes of the program embedding the service', () => {
+    it('are served beside the API, and cannot replace its JSON 404 or take its paths', async () => {
+      const app = createService({
+        billing: h.billing,
+        apiKey: API_KEY,
+        routes: (extra) => {
+          extra.get('/hello', (c) => c.text('hello'));
+          extra.notFound((c) => c.text('not json', 404));
+        },
+      });
+      expect(await (await app.request('/hello')).text()).toBe('hello');
+      const missing = await app.request('/nowhere');
+      expect(missing.status).toBe(404);
+      expect(await errorOf(missing)).toMatchObject({ code: 'not_found' });
+      expect((await app.request('/v1/customers/u_1')).status).toBe(401);
+      for (const path of ['/v1/mine', '/webhooks/other'])
+        expect(() =>
+          createService({ billing: h.billing, routes: (extra) => extra.get(path, (c) => c.text('x')) }),
+        ).toThrow(new RegExp(`${path} is under`));
+    });
+  });
+
   describe('authentication', () => {
     it('answers 401 without a key and with a wrong one', async () => {
       const missing = await fetch(`${h.service.url}/v1/customers/u_auth`);

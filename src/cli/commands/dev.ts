@@ -88,7 +88,7 @@ export function registerDevCommand(program: Command): void {
           billing,
           logger,
           apiKey,
-          routes: demoCheckoutPages(billing, DEMO_USER.userId),
+          routes: demoCheckoutPages(billing, DEMO_USER.userId, logger),
         }).catch((error: unknown) => {
           throw explainListenError(error, '--port', port);
         });
