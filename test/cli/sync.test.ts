@@ -66,7 +66,8 @@ describe.each(cliDatabases)('coffer sync on $name', (database) => {
         STRIPE_WEBHOOK_SECRET: 'whsec_sync_test_secret',
       });
       const sync = runCli(['sync', '--types', 'customer,product'], env);
-      [exitCode] = sync.child.exitCode === null ? await once(sync.child, 'exit') : [sync.child.exitCode];
+      // 'close', not 'exit': only then have its stdout and stderr been read to the end.
+      [exitCode] = await once(sync.child, 'close');
       output = sync.output();
     });
     const barLines = () => [...output.matchAll(/^ (\S+) +\S* (\d+) fetched, (\d+) written (done)?$/gm)];

@@ -174,6 +174,8 @@ async function backfillType(
       });
       const objects = page.data as StripeObject[];
       for (const obj of objects) {
+        // Stopping mid-page saves no cursor for it: the next run lists this page again (writes are idempotent).
+        if (options.signal?.aborted) return out;
         // `freshAfter`: a tie refetched after this page was read reflects the listed state.
         const outcome = await writer.apply({
           mapper: limited,

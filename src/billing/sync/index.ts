@@ -109,8 +109,15 @@ export function createSync(deps: SyncDeps): Sync {
           store: deps.store,
           stripe: deps.stripe,
           // A writer per run: it caches statements per mapper, and each run's mappers are its own
-          // (their refetches take tokens from the run's bucket).
-          writer: createMirrorWriter({ store: deps.store, stripe: deps.stripe, registry, logger, clock }),
+          // (their refetches take tokens from the run's bucket, which alone sets the pace).
+          writer: createMirrorWriter({
+            store: deps.store,
+            stripe: deps.stripe,
+            registry,
+            logger,
+            clock,
+            refetchesPerSecond: Number.POSITIVE_INFINITY,
+          }),
           logger,
           clock,
           bucket: createTokenBucket(options.requestsPerSecond ?? 20),
