@@ -49,8 +49,13 @@ describe('PostgreSQL unreachable behind the running service', () => {
       const schema = uniqueSchema('outage');
       const store = await openStore({ databaseUrl: proxied.toString(), schema, poolSize: 4 });
       cleanups.push(async () => {
-        await store.withSession((s) => s.exec(`drop schema if exists "${schema}" cascade`));
-        await store.close();
+        // A test that failed mid-outage leaves the proxy cut: restore it so the schema can be dropped.
+        await proxy.restore();
+        try {
+          await store.withSession((s) => s.exec(`drop schema if exists "${schema}" cascade`));
+        } finally {
+          await store.close();
+        }
       });
       const emulator = await startEmulator({ port: 0 });
       cleanups.push(() => emulator.close());

@@ -1,5 +1,5 @@
 // A TCP proxy in front of PostgreSQL that a test can cut (open connections drop, new ones are
-// refused) and restore on the same port: PostgreSQL unreachable without touching the real server.
+// closed at once) and restore: PostgreSQL unreachable without touching the real server.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,19 +27,18 @@ export async function startProxy(target: { host: string; port: number }) {
   const port = address.port;
   return {
     port,
-    /** PostgreSQL goes away: open connections drop, new ones are refused. */
+    /**
+     * PostgreSQL goes away: open connections drop and new ones are closed at once. The proxy keeps
+     * its port, so restoring it never races another process for the port.
+     */
     async cut() {
       up = false;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      // Let the pool see its idle connections close before anyone asks for one (see the test).
+      for (const s of sockets) s.destroy();
+      // Let the pool see its idle connections close before anyone asks for one.
       await sleep(200);
     },
     async restore() {
       up = true;
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     },
     close: () =>
       new Promise<void>((resolve) => {
