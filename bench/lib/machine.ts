@@ -16,13 +16,16 @@ export async function describeMachine(databaseUrl: string): Promise<string[]> {
   try {
     await client.connect();
     const { rows } = await client.query<{ version: string }>('select version()');
-    // Settings a configuration file changed from PostgreSQL's own defaults (paths and locale aside).
+    // Settings changed from PostgreSQL's own defaults by its configuration (files, command line,
+    // ALTER SYSTEM/DATABASE/ROLE), leaving out paths, locale, logging and how it is reached.
     const changed = await client.query<{ name: string; setting: string; unit: string | null }>(
       `select name, setting, unit from pg_settings
-        where source = 'configuration file' and setting is distinct from boot_val
-          and name not like 'lc\\_%' and name not in ('listen_addresses', 'port', 'cluster_name',
-          'external_pid_file', 'unix_socket_directories', 'log_line_prefix', 'log_timezone', 'TimeZone',
-          'DateStyle', 'default_text_search_config', 'dynamic_shared_memory_type')
+        where source not in ('default', 'override', 'client', 'session')
+          and setting is distinct from boot_val
+          and name not like 'lc\\_%' and name not like 'log\\_%' and name not like 'ssl%'
+          and name not in ('listen_addresses', 'port', 'cluster_name', 'data_directory', 'hba_file',
+            'ident_file', 'config_file', 'external_pid_file', 'unix_socket_directories', 'TimeZone',
+            'DateStyle', 'default_text_search_config', 'dynamic_shared_memory_type', 'application_name')
         order by name`,
     );
     const settings = changed.rows.map((r) => `${r.name} = ${r.setting}${r.unit ? ` (${r.unit})` : ''}`);

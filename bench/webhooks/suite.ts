@@ -37,8 +37,16 @@ export type { WebhookSuiteOptions } from './phases.js';
 const INTAKE_ROUNDS = 3;
 const INTAKE_ROUND_MS = 3_000;
 
-/** Called before a latency phase: a CHECKPOINT on PostgreSQL (see `checkpoint`), nothing on PGlite. */
-type Settle = (engine: EngineName) => Promise<void>;
+/**
+ * Called before a judged latency phase: a CHECKPOINT on PostgreSQL (see `checkpoint`), nothing on
+ * PGlite. Resolves to whether a checkpoint ran, so the row says what the phase followed.
+ */
+type Settle = (engine: EngineName) => Promise<boolean>;
+
+/** The open loop at 1,000 events/s, the same length for both systems. */
+const AT_1000_MS = 6_000;
+const afterCheckpoint = (checkpointed: boolean) =>
+  checkpointed ? ', after a checkpoint' : ' (the checkpoint before it failed: see the notes)';
 
 const engineLabel = (engine: EngineName) => (engine === 'postgres' ? 'PostgreSQL' : 'PGlite');
 const systemLabel = (system: SystemName) => (system === 'coffer' ? 'Coffer' : 'sync-engine');
@@ -81,9 +89,9 @@ async function measureSyncEngine(
 ) {
   const system = 'sync-engine / PostgreSQL';
   // As for Coffer's (b): once straight after the saturating phases, then after a checkpoint.
-  const echo = (await run.send(se.url, open(1000, run.ms(5_000)))).report;
-  await settle('postgres');
-  const at1000 = (await run.send(se.url, open(1000, run.ms(5_000)))).report;
+  const echo = (await run.send(se.url, open(1000, run.ms(AT_1000_MS)))).report;
+  const checkpointed = await settle('postgres');
+  const at1000 = (await run.send(se.url, open(1000, run.ms(AT_1000_MS)))).report;
   out.measurements.push(
     {
       system,
@@ -108,7 +116,7 @@ async function measureSyncEngine(
     },
     {
       system,
-      name: 'acknowledgement at an open-loop 1,000 events/s, after a checkpoint',
+      name: `acknowledgement at an open-loop 1,000 events/s${afterCheckpoint(checkpointed)}`,
       figures: fmtLoad(at1000, 'events'),
       target: 'anchor',
       verdict: 'n/a',
@@ -221,7 +229,6 @@ async function measureCoffer(
     out.notes.push(...errorNote(`${system} (c)`, e2e.report));
 
     // (d) event → mirror latency at an open-loop 500 events/s.
-    await settle(engine);
     const at500Shape = open(500, run.ms(8_000));
     const at500Plan = run.plan(at500Shape);
     const poller = new MirrorPoller(sut, at500Plan.ids, 25, run.ms(8_000) + 20_000, 500);
@@ -253,10 +260,10 @@ async function measureCoffer(
     out.notes.push(...errorNote(`${system} (d)`, at500.report));
 
     // (b) acknowledgement latency at an open-loop 1,000 events/s, worker running (as in production):
-    // on PostgreSQL once straight after (d), as the echo of the saturating phases finds it (informative),
-    // then judged after a checkpoint, as sync-engine's own 1,000/s phase is.
+    // on PostgreSQL once straight after (c) and (d), as the echo of the saturating phases finds it
+    // (informative), then judged after a checkpoint; sync-engine's own 1,000/s phases are run alike.
     if (engine === 'postgres') {
-      const echo = (await run.send(started.url, open(1000, run.ms(6_000)))).report;
+      const echo = (await run.send(started.url, open(1000, run.ms(AT_1000_MS)))).report;
       out.measurements.push({
         system,
         name: '(b) acknowledgement at an open-loop 1,000 events/s, worker running, straight after (c) and (d)',
@@ -266,12 +273,12 @@ async function measureCoffer(
       });
       out.notes.push(...errorNote(`${system} (b) straight after`, echo));
     }
-    await settle(engine);
-    const at1000 = (await run.send(started.url, open(1000, run.ms(6_000)))).report;
+    const checkpointed = await settle(engine);
+    const at1000 = (await run.send(started.url, open(1000, run.ms(AT_1000_MS)))).report;
     const ackOk = at1000.failed === 0 && at1000.skipped === 0 && at1000.all.p99 < 20;
     out.measurements.push({
       system,
-      name: `(b) acknowledgement at an open-loop 1,000 events/s, worker running${judged ? ', after a checkpoint' : ''}`,
+      name: `(b) acknowledgement at an open-loop 1,000 events/s, worker running${judged ? afterCheckpoint(checkpointed) : ''}`,
       figures: fmtLoad(at1000, 'events'),
       target: targetOr('p99 < 20 ms'),
       verdict: judge(ackOk),
@@ -324,11 +331,12 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
         `${INTAKE_ROUND_MS / 1000} s each at concurrency ${CONCURRENCY} (A, B, A, B, …), after a 500-event warm-up each, so ` +
         'outside noise falls on both alike; each figure merges its rounds (exact percentiles over every request). ' +
         `The same for the sequential figures (${INTAKE_ROUNDS} rounds of 2 s at concurrency 1 each). Then sync-engine ` +
-        'at an open-loop 1,000/s, twice: straight after those saturating phases (informative), then after a CHECKPOINT.',
+        `at an open-loop 1,000/s for ${AT_1000_MS / 1000} s, twice: straight after those saturating phases (informative), then after a CHECKPOINT.`,
       '- Then per Coffer engine: (a) on PGlite the same rounds alone → the worker drains the backlog (a) left → ' +
         '(c) closed loop with the worker running, until every event is processed → (d) open loop 500/s, ' +
-        'mirror polled every 25 ms → (b) open loop 1,000/s with the worker running. On PostgreSQL (d) and the judged ' +
-        '(b) start after a CHECKPOINT, and (b) also runs once straight after (d) without one (informative).',
+        `mirror polled every 25 ms → (b) open loop 1,000/s for ${AT_1000_MS / 1000} s with the worker running. On PostgreSQL ` +
+        '(b) runs twice, as sync-engine’s 1,000/s phase does: straight after (c) and (d) (informative), then after a ' +
+        'CHECKPOINT (judged).',
       '- Why the CHECKPOINTs: a saturating phase leaves PostgreSQL with dirty pages the kernel writes back ' +
         'about 30 s later (`vm.dirty_expire_centisecs`) and with no recycled WAL segments, so new 16 MB segments ' +
         'are created, zero-filled and fsynced while every commit waits (seen as `WALInitWrite`/`WALInitSync` in ' +
@@ -355,13 +363,15 @@ export async function runWebhookSuite(options: WebhookSuiteOptions): Promise<Sui
   const running: Started[] = [];
   const checkpoints: number[] = [];
   const settle: Settle = async (engine) => {
-    if (engine !== 'postgres') return;
+    if (engine !== 'postgres') return false;
     try {
       checkpoints.push(await checkpoint(options.databaseUrl));
+      return true;
     } catch (error) {
       out.notes.push(
         `- A CHECKPOINT before a latency phase failed (the phase ran without): ${errorText(error)}`,
       );
+      return false;
     }
   };
   const stop = async (started: Started | undefined) => {
