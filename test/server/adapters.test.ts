@@ -5,8 +5,8 @@
 // inside real Next.js: the fixture app in test/fixtures/next-app is built once (`next build`, a child
 // process) and served by Next's production server in this process, its route file calling the handler
 // the test puts on globalThis.
-import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -38,14 +38,31 @@ afterEach(async () => {
 });
 afterAll(closeStores);
 
-// Next.js: the fixture app, its build output in a directory of this process under the ignored .tmp/
-// (relative to the app, as next.config.mjs reads it), and no telemetry.
+// Next.js: the fixture app and its build output, in a directory of this process under the ignored .tmp/
+// (relative to the app, as next.config.mjs reads it).
 const nextApp = fileURLToPath(new URL('../fixtures/next-app', import.meta.url));
 const nextDistDir = `../../../.tmp/next-app-${process.pid}`;
-process.env.NEXT_TELEMETRY_DISABLED = '1';
-process.env.COFFER_NEXT_DIST_DIR = nextDistDir;
+/**
+ * What the build and the server see: no telemetry, no lockfile patching from the registry, no WASM
+ * fallback (downloaded on demand) for SWC, and where to build. Set on this process only while the
+ * Next.js server lives.
+ */
+const nextEnv: Record<string, string> = {
+  NEXT_TELEMETRY_DISABLED: '1',
+  NEXT_IGNORE_INCORRECT_LOCKFILE: '1',
+  NEXT_DISABLE_SWC_WASM: '1',
+  COFFER_NEXT_DIST_DIR: nextDistDir,
+};
 /** What the fixture's route file calls: `export const POST = (request) => globalThis.cofferNextWebhook(request)`. */
 const nextRoute = globalThis as { cofferNextWebhook?: (request: Request) => Promise<Response> };
+
+/** Puts the given environment variables back as they were (`delete` for those that were unset). */
+function restoreEnv(saved: Record<string, string | undefined>): void {
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+}
 
 // Next's custom-server API, loaded without importing `next`'s types: they declare NODE_ENV a required
 // key of every ProcessEnv, which breaks the rest of the project's typecheck.
@@ -61,27 +78,57 @@ const createNextServer = requireFromHere('next') as (options: {
   close(): Promise<void>;
 };
 
-/** `next build` of the fixture app in a child process (its own process group, ended by PID on timeout). */
+/** The running `next build`, in its own process group: ended with its group on timeout, file end or exit. */
+let nextBuild: ChildProcess | undefined;
+function killNextBuild(): void {
+  const child = nextBuild;
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** `next build` of the fixture app in a child process; rejects with its output if it fails or overruns. */
 function buildNextApp(timeoutMs = 150_000): Promise<void> {
-  const bin = requireFromHere.resolve('next/dist/bin/next');
-  const child = spawn(process.execPath, [bin, 'build', nextApp], {
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs);
-    child.on('exit', (code, signal) => {
+    const bin = requireFromHere.resolve('next/dist/bin/next');
+    const child = spawn(process.execPath, [bin, 'build', nextApp], {
+      env: { ...process.env, ...nextEnv, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    nextBuild = child;
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killNextBuild();
+    }, timeoutMs);
+    // Should the test process exit, or lose vitest (an aborted run), while the build runs, its group
+    // goes with it.
+    process.once('exit', killNextBuild);
+    process.once('disconnect', killNextBuild);
+    const settle = (error?: Error) => {
       clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`next build ended with ${code ?? signal}:\n${output}`));
+      process.off('exit', killNextBuild);
+      process.off('disconnect', killNextBuild);
+      if (error) reject(error);
+      else resolve();
+    };
+    // A failed spawn has no pid and reports only here ('exit' may never come).
+    child.on('error', (error) => settle(new Error(`next build could not run: ${error.message}`)));
+    child.on('exit', (code, signal) => {
+      if (code === 0) settle();
+      else if (timedOut) settle(new Error(`next build did not finish within ${timeoutMs} ms:\n${output}`));
+      else settle(new Error(`next build ended with ${code ?? signal}:\n${output}`));
     });
   });
 }
@@ -89,32 +136,75 @@ function buildNextApp(timeoutMs = 150_000): Promise<void> {
 /**
  * The fixture app on Next's production server, in this process: one for the file (each instance adds
  * process listeners that close() leaves), each test pointing the route at its own receiver.
+ *
+ * Next replaces the global `fetch` with its caching wrapper, once per process (a global symbol marks
+ * it, whether the patch comes from preloading the routes at start or from the first request). So one
+ * request is made before the tests, after which the original `fetch` is put back for good: every test
+ * of this file (the other frameworks, the PostgreSQL pass) and its client requests use Node's own.
  */
 async function serveNextApp(): Promise<Running> {
-  // Next sets NODE_ENV and may patch fetch for this process; both are put back on close.
-  const { NODE_ENV } = process.env;
+  // NODE_ENV is saved too: Next's router server sets it (the custom server leaves it today).
+  const savedEnv: Record<string, string | undefined> = { NODE_ENV: process.env.NODE_ENV };
+  for (const key of Object.keys(nextEnv)) savedEnv[key] = process.env[key];
   const { fetch } = globalThis;
+  Object.assign(process.env, nextEnv);
   const app = createNextServer({ dev: false, dir: nextApp, hostname: '127.0.0.1', quiet: true });
-  await app.prepare();
-  const handle = app.getRequestHandler();
-  const server = await listen(createServer((req, res) => void handle(req, res)));
-  return {
-    url: server.url,
-    close: async () => {
-      await server.close();
+  let server: Running | undefined;
+  const close = async () => {
+    try {
+      await server?.close();
       await app.close();
-      process.env.NODE_ENV = NODE_ENV;
+    } finally {
       globalThis.fetch = fetch;
-    },
+      restoreEnv(savedEnv);
+    }
   };
+  try {
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    server = await listen(createServer((req, res) => void handle(req, res)));
+    const warmUp = await fetch(`${server.url}/echo`, { method: 'POST', body: '{}' });
+    if (!warmUp.ok) throw new Error(`the Next.js fixture app answered ${warmUp.status}`);
+    globalThis.fetch = fetch;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url: server.url, close };
 }
 
-let nextServer: Promise<Running> | undefined;
-// The build compiles with SWC/Turbopack on two busy cores: a generous bound, not a sleep.
-beforeAll(() => buildNextApp(), 180_000);
+/** Build directories left by runs that were killed before their afterAll (their process is gone). */
+async function removeStaleNextBuilds(): Promise<void> {
+  const tmp = resolve(nextApp, nextDistDir, '..');
+  const names = await readdir(tmp).catch(() => []);
+  for (const name of names) {
+    const pid = Number(/^next-app-(\d+)$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH')
+        await rm(resolve(tmp, name), { recursive: true, force: true });
+    }
+  }
+}
+
+let nextServer: Running | undefined;
+// The build compiles with SWC/Turbopack on two busy cores: generous bounds, not sleeps.
+beforeAll(async () => {
+  await removeStaleNextBuilds();
+  await buildNextApp(150_000);
+}, 180_000);
+beforeAll(async () => {
+  nextServer = await serveNextApp();
+}, 60_000);
 afterAll(async () => {
-  await (await nextServer)?.close();
-  await rm(resolve(nextApp, nextDistDir), { recursive: true, force: true });
+  killNextBuild();
+  try {
+    await nextServer?.close();
+  } finally {
+    await rm(resolve(nextApp, nextDistDir), { recursive: true, force: true });
+  }
 });
 
 /** Each app also has a JSON route, so the test shows its JSON parsing still works beside the webhook. */
@@ -172,11 +262,10 @@ const frameworks: { name: string; mount: Mount }[] = [
   {
     name: 'next (Next.js production server, App Router route file)',
     mount: async (receiver) => {
-      nextServer ??= serveNextApp();
-      const { url } = await nextServer;
+      if (!nextServer) throw new Error('the Next.js fixture app is not running');
       nextRoute.cofferNextWebhook = nextWebhookHandler(receiver);
       return {
-        url,
+        url: nextServer.url,
         close: async () => {
           delete nextRoute.cofferNextWebhook;
         },
