@@ -84,7 +84,10 @@ export interface Billing {
   payments: Payments;
   /** The recorded attempts of mutating calls (idempotency), for support and tooling. */
   operations: Pick<Operations, 'latest' | 'forUser'>;
-  webhooks: Pick<WebhookPipeline, 'handle' | 'health' | 'replay' | 'replayFailed' | 'stats'>;
+  webhooks: Pick<
+    WebhookPipeline,
+    'handle' | 'health' | 'replay' | 'replayFailed' | 'stats' | 'prune' | 'schedulePrune'
+  >;
   /** Registers an app handler, run exactly once per event: `billing.on('checkout.session.completed', fn)`. */
   on: WebhookPipeline['on'];
   worker: WebhookPipeline['worker'];
@@ -173,6 +176,8 @@ function compose(parts: {
       health: pipeline.health,
       replay: pipeline.replay,
       replayFailed: pipeline.replayFailed,
+      prune: pipeline.prune,
+      schedulePrune: pipeline.schedulePrune,
       get stats() {
         return pipeline.stats;
       },

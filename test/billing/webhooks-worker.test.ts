@@ -231,6 +231,35 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
     expect((await statusOf(store, dead.id))?.status).toBe('dead');
   });
 
+  it('prunes in batches until nothing old is left, and on a schedule that runs at once and stops cleanly', async () => {
+    const { store, pipeline } = await openPipeline(target, { worker: fast });
+    const old = Array.from({ length: 5 }, (_, i) =>
+      makeEvent('invoice.finalized', { id: `in_b${i}`, object: 'invoice' }),
+    );
+    const young = makeEvent('invoice.finalized', { id: 'in_b_young', object: 'invoice' });
+    for (const e of [...old, young]) await pipeline.handle(delivery(e).body, delivery(e).headers);
+    await pipeline.worker.processAvailable();
+    const age = (ids: string[]) =>
+      store.withSession((s) =>
+        s.query(
+          "update webhook_events set received_at = now() - interval '40 days' where id = any($1::text[])",
+          [ids],
+        ),
+      );
+    await age(old.map((e) => e.id));
+    await expect(pipeline.prune({ olderThanDays: 31, batchSize: 0 })).rejects.toThrow(/batchSize/);
+    // 5 rows in batches of 2: three DELETEs, all five gone, the young one kept.
+    expect(await pipeline.prune({ olderThanDays: 31, batchSize: 2 })).toBe(5);
+    for (const e of old) expect(await statusOf(store, e.id)).toBeUndefined();
+    expect((await statusOf(store, young.id))?.status).toBe('processed');
+
+    expect(() => pipeline.schedulePrune({ olderThanDays: 7 })).toThrow(/at least 31/);
+    await age([young.id]);
+    const scheduled = pipeline.schedulePrune({ olderThanDays: 31, everyMs: 60_000 });
+    await scheduled.stop(); // the first run starts at once; stop waits for it
+    expect(await statusOf(store, young.id)).toBeUndefined();
+  });
+
   it('refreshes projections once per batch, after the mirror and before handlers; a failing projection retries its events', async () => {
     // One attempt: the failed events wait as dead letters (no retry can slip into the first pass).
     const { store, pipeline } = await openPipeline(target, { worker: { ...fast, maxAttempts: 1 } });

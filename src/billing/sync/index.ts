@@ -3,6 +3,7 @@
 import type Stripe from 'stripe';
 import { type Clock, systemClock } from '../../shared/clock.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
+import { repeatEvery } from '../../shared/repeat.js';
 import {
   createMirrorWriter,
   createTokenBucket,
@@ -74,34 +75,19 @@ export function createSync(deps: SyncDeps): Sync {
     types,
     catchUp: runCatchUp,
     scheduleCatchUp({ everyMs = 300_000 } = {}) {
-      let timer: NodeJS.Timeout | undefined;
-      let stopped = false;
-      let current: Promise<unknown> = Promise.resolve();
-      const pass = () => {
-        current = runCatchUp()
-          .then((result) => {
-            if (result.stored > 0) {
-              logger.warn({ missed: result.stored }, 'catch-up found events the webhooks did not deliver');
-            }
-          })
-          .catch((error) => {
-            logger.error(
-              { error: error instanceof Error ? error.message : String(error) },
-              'scheduled catch-up failed',
-            );
-          })
-          .finally(() => {
-            if (!stopped) timer = setTimeout(pass, everyMs);
-          });
-      };
-      pass();
-      return {
-        async stop() {
-          stopped = true;
-          clearTimeout(timer);
-          await current;
-        },
-      };
+      return repeatEvery(async () => {
+        try {
+          const result = await runCatchUp();
+          if (result.stored > 0) {
+            logger.warn({ missed: result.stored }, 'catch-up found events the webhooks did not deliver');
+          }
+        } catch (error) {
+          logger.error(
+            { error: error instanceof Error ? error.message : String(error) },
+            'scheduled catch-up failed',
+          );
+        }
+      }, everyMs);
     },
     backfill: (options = {}) =>
       backfill(

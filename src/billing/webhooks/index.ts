@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 import { type Clock, systemClock } from '../../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
+import { type Repeating, repeatEvery } from '../../shared/repeat.js';
 import { createMirrorWriter, defaultMappers, mapperRegistry, type ObjectMapper } from '../mirror/index.js';
 import { run } from '../mirror/sql.js';
 import type { Store } from '../store/index.js';
@@ -30,6 +31,9 @@ export { type Alert, backoffDelay, type WorkerOptions } from './worker.js';
 
 /** Events younger than this are never pruned (Stripe keeps them listable for 30 days). */
 const MIN_RETENTION_DAYS = 31;
+/** Rows per DELETE, so a first prune of a large table holds no lock or transaction for long. */
+const PRUNE_BATCH = 5_000;
+const DAY_MS = 86_400_000;
 
 export interface WebhookPipelineDeps {
   store: Store;
@@ -86,9 +90,23 @@ export interface WebhookPipeline {
    * Deletes processed events (and their ledger rows) received more than `olderThanDays` ago; dead
    * letters stay. At least 31 days, so no event Stripe may still send or list can come back unseen.
    */
-  prune(options: { olderThanDays: number }): Promise<number>;
+  prune(options: { olderThanDays: number; batchSize?: number }): Promise<number>;
+  /**
+   * `prune` now and every `everyMs` (default a day) until stopped; failures are logged and the next
+   * run tries again. Refuses a retention under 31 days at once.
+   */
+  schedulePrune(options: { olderThanDays: number; everyMs?: number }): Repeating;
   /** Counters since this pipeline was created. */
   readonly stats: Readonly<WebhookStats>;
+}
+
+function checkRetention(olderThanDays: number): void {
+  if (!Number.isFinite(olderThanDays) || olderThanDays < MIN_RETENTION_DAYS) {
+    throw new ValidationError(
+      `olderThanDays must be at least ${MIN_RETENTION_DAYS}: Stripe lists events for 30 days and catch-up would bring younger ones back`,
+      'olderThanDays',
+    );
+  }
 }
 
 export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipeline {
@@ -98,6 +116,35 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const stats = emptyStats();
+
+  /** Deletes in batches of `batchSize` (oldest first) until none is left; returns how many. */
+  const prune = async ({
+    olderThanDays,
+    batchSize = PRUNE_BATCH,
+  }: {
+    olderThanDays: number;
+    batchSize?: number;
+  }) => {
+    checkRetention(olderThanDays);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ValidationError(`batchSize must be a positive integer, got ${batchSize}`, 'batchSize');
+    let total = 0;
+    for (;;) {
+      const deleted = await run<{ id: string }>(
+        deps.store,
+        `with doomed as (
+           select id from webhook_events
+            where status = 'processed' and received_at < now() - $1::float8 * interval '1 day'
+            order by received_at limit $2)
+         delete from webhook_events e using doomed where e.id = doomed.id returning e.id`,
+        [olderThanDays, batchSize],
+      );
+      total += deleted.length;
+      if (deleted.length < batchSize) break;
+    }
+    logger.info({ count: total, olderThanDays }, 'processed webhook events pruned');
+    return total;
+  };
   const intakeOptions = deps.intake ?? {};
   const queue = createEventQueue(deps.store, {
     ...(intakeOptions.maxBatch === undefined ? {} : { maxBatch: intakeOptions.maxBatch }),
@@ -209,21 +256,19 @@ export function createWebhookPipeline(deps: WebhookPipelineDeps): WebhookPipelin
       }
       return outcome;
     },
-    async prune({ olderThanDays }) {
-      if (!Number.isFinite(olderThanDays) || olderThanDays < MIN_RETENTION_DAYS) {
-        throw new ValidationError(
-          `olderThanDays must be at least ${MIN_RETENTION_DAYS}: Stripe lists events for 30 days and catch-up would bring younger ones back`,
-          'olderThanDays',
-        );
-      }
-      const deleted = await run<{ id: string }>(
-        deps.store,
-        `delete from webhook_events where status = 'processed'
-         and received_at < now() - $1::float8 * interval '1 day' returning id`,
-        [olderThanDays],
-      );
-      logger.info({ count: deleted.length, olderThanDays }, 'processed webhook events pruned');
-      return deleted.length;
+    prune: (options) => prune(options),
+    schedulePrune({ olderThanDays, everyMs = DAY_MS }) {
+      checkRetention(olderThanDays);
+      return repeatEvery(async () => {
+        try {
+          await prune({ olderThanDays });
+        } catch (error) {
+          logger.error(
+            { error: error instanceof Error ? error.message : String(error), olderThanDays },
+            'scheduled prune of webhook events failed',
+          );
+        }
+      }, everyMs);
     },
     get stats() {
       return { ...stats };
