@@ -4,6 +4,7 @@ import { CofferError } from '../shared/errors.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPruneCommand } from './commands/prune.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSyncCommand } from './commands/sync.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerReplayCommand(program);
+  registerPruneCommand(program);
   registerSyncCommand(program);
   registerMigrateCommand(program);
   registerEmulatorCommand(program);
