@@ -154,6 +154,24 @@ describe.each(storeTargets)('checkout on $name', (target) => {
     expect(next.id).not.toBe(created.id);
   });
 
+  it('a named checkout whose session expired is an error naming the operationId, never a dead link', async () => {
+    const userId = uniqueUser('named-late');
+    const named = { userId, lookupKey, ...urls, operationId: 'cart-5' };
+    const created = await billing.checkout.create(named);
+    expect((await billing.checkout.create(named)).id).toBe(created.id);
+    await expect(billing.checkout.create({ ...named, quantity: 2 })).rejects.toMatchObject({
+      field: 'operationId',
+    });
+    await emu.stripe.checkout.sessions.expire(created.id);
+    await eventually(
+      async () => (await billing.checkout.status(created.id)).status === 'expired',
+      'checkout status expired',
+    );
+    await expect(billing.checkout.create(named)).rejects.toThrow(
+      new RegExp(`${created.id} of operationId cart-5 is expired; use a new operationId`),
+    );
+  });
+
   it('rejects bad input naming the field', async () => {
     const base = { userId: 'u_bad', ...urls };
     await expect(billing.checkout.create({ ...base })).rejects.toMatchObject({ field: 'price' });

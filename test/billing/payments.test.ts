@@ -214,6 +214,49 @@ describe.each(storeTargets)('payments on $name', (target) => {
     expect(refunds.data.map((r: Stripe.Refund) => r.amount)).toEqual([600]);
   });
 
+  it('the same operationId with other parameters is refused, never a second payment or refund', async () => {
+    const userId = uniqueUser('op-params');
+    const first = await billing.payments.createIntent({
+      userId,
+      amount: 1000,
+      currency: 'usd',
+      operationId: 'order-9',
+    });
+    await expect(
+      billing.payments.createIntent({ userId, amount: 1500, currency: 'usd', operationId: 'order-9' }),
+    ).rejects.toMatchObject({ field: 'operationId', message: expect.stringMatching(/other parameters/) });
+    // The same request under the same id is still the same intent.
+    expect(
+      (await billing.payments.createIntent({ userId, amount: 1000, currency: 'usd', operationId: 'order-9' }))
+        .id,
+    ).toBe(first.id);
+    const customer = (await billing.customers.get(userId))?.customerId;
+    const intents = await emu.stripe.paymentIntents.list({ customer });
+    expect(intents.data.map((i: Stripe.PaymentIntent) => i.id)).toEqual([first.id]);
+
+    const paid = await billing.payments.createIntent({ userId, amount: 2000, currency: 'usd' });
+    await confirm(paid.id, 'pm_card_visa');
+    await billing.payments.refund(paid.id, { amount: 600, operationId: 'return-1' });
+    await expect(billing.payments.refund(paid.id, { operationId: 'return-1' })).rejects.toMatchObject({
+      field: 'operationId',
+    });
+    const refunds = await emu.stripe.refunds.list({ payment_intent: paid.id });
+    expect(refunds.data.map((r: Stripe.Refund) => r.amount)).toEqual([600]);
+  });
+
+  it('two refunds of the same amount for different returns (metadata) are two refunds; a retry is one', async () => {
+    const userId = uniqueUser('two-returns');
+    const intent = await billing.payments.createIntent({ userId, amount: 2000, currency: 'usd' });
+    await confirm(intent.id, 'pm_card_visa');
+    const r1 = await billing.payments.refund(intent.id, { amount: 500, metadata: { return_id: 'r1' } });
+    const retry = await billing.payments.refund(intent.id, { amount: 500, metadata: { return_id: 'r1' } });
+    const r2 = await billing.payments.refund(intent.id, { amount: 500, metadata: { return_id: 'r2' } });
+    expect(retry.id).toBe(r1.id);
+    expect(r2.id).not.toBe(r1.id);
+    const refunds = await emu.stripe.refunds.list({ payment_intent: intent.id });
+    expect(refunds.data.map((r: Stripe.Refund) => r.amount).sort()).toEqual([500, 500]);
+  });
+
   it('a refund answered 500 after Stripe made it is found by its key, never made twice', async () => {
     const userId = uniqueUser('refund-500');
     const intent = await billing.payments.createIntent({ userId, amount: 2000, currency: 'usd' });

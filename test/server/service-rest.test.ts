@@ -177,6 +177,10 @@ describe.each(storeTargets)('REST API on $name', (target) => {
       const empty = await h.api(`/v1/checkout/sessions/${id}/status?userId=`);
       expect(empty.status).toBe(400);
       expect(await errorOf(empty)).toMatchObject({ field: 'userId' });
+      // A misspelt owner parameter is refused, not ignored (ignoring it would skip the ownership check).
+      const misspelt = await h.api(`/v1/checkout/sessions/${id}/status?user_id=u_rest_intruder`);
+      expect(misspelt.status).toBe(400);
+      expect(await errorOf(misspelt)).toMatchObject({ field: 'user_id' });
     });
 
     it('names the field of a validation error', async () => {

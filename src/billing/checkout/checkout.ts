@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { Clock } from '../../shared/clock.js';
-import { ValidationError } from '../../shared/errors.js';
+import { ConflictError, ValidationError } from '../../shared/errors.js';
 import type { Customers } from '../customers/index.js';
 import { validateUserId } from '../customers/index.js';
 import { getCheckoutSession } from '../mirror/index.js';
@@ -135,6 +135,15 @@ export function createCheckout(deps: CheckoutDeps): Checkout {
         customer_update: { address: 'auto', name: 'auto' },
         ...modeParams(input, metadata),
       };
+      /** Why a session made earlier cannot be handed out again (undefined when it can). */
+      const unusable = async (result: CreatedCheckout): Promise<string | undefined> => {
+        // A session made for the user's previous customer (deleted since) would pay into a dead account.
+        if (result.customerId !== customer.customerId) return "was made for the user's previous customer";
+        if (result.expiresAt - REUSE_MARGIN_SECONDS <= clock.now() / 1000)
+          return 'has expired (or is about to)';
+        const mirrored = await getCheckoutSession(db, result.id);
+        return !mirrored || mirrored.status === 'open' ? undefined : `is ${mirrored.status}`;
+      };
       const outcome = await operations.run<Stripe.Checkout.SessionCreateParams, CreatedCheckout>({
         kind: 'checkout.create',
         scope: scopeKey({
@@ -147,14 +156,8 @@ export function createCheckout(deps: CheckoutDeps): Checkout {
         userId,
         request,
         ...(input.newAttempt ? { newAttempt: true } : {}),
-        ...(input.operationId ? { operationId: input.operationId } : {}),
-        reuse: async ({ result }) => {
-          // A session made for the user's previous customer (deleted since) would pay into a dead account.
-          if (result.customerId !== customer.customerId) return false;
-          if (result.expiresAt - REUSE_MARGIN_SECONDS <= clock.now() / 1000) return false;
-          const mirrored = await getCheckoutSession(db, result.id);
-          return !mirrored || mirrored.status === 'open';
-        },
+        ...(input.operationId ? { operationId: input.operationId, subject: scopeKey({ user: userId }) } : {}),
+        reuse: async ({ result }) => (await unusable(result)) === undefined,
         call: async (params, idempotencyKey) => {
           const session = await callStripe('checkout.sessions.create', () =>
             stripe.checkout.sessions.create(params, { idempotencyKey }),
@@ -178,6 +181,14 @@ export function createCheckout(deps: CheckoutDeps): Checkout {
           return { objectId: session.id, result };
         },
       });
+      // A named operation is one attempt forever: its session is never replaced by another, so one
+      // that can no longer be paid is an error naming the id, not a dead link.
+      const why =
+        input.operationId && outcome.source === 'reused' ? await unusable(outcome.result) : undefined;
+      if (why)
+        throw new ConflictError(
+          `Checkout Session ${outcome.result.id} of operationId ${input.operationId} ${why}; use a new operationId`,
+        );
       return outcome.result;
     });
   };

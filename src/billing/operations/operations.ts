@@ -41,6 +41,12 @@ export interface OperationSpec<Req, Res> extends AttemptOptions {
   kind: string;
   /** Built with `scopeKey(...)`: who and what, plus a fingerprint of the parameters that matter. */
   scope: string;
+  /**
+   * Who or what the operation is about, without its parameters (`scopeKey({ user })`): a caller-named
+   * operation is one per subject and operationId, so the same id with other parameters is refused.
+   * Without it, the whole scope stands in.
+   */
+  subject?: string;
   userId?: string;
   /** The parameters to send; stored with the attempt and re-sent verbatim on a retry. */
   request: Req;
@@ -66,7 +72,10 @@ export interface Operations {
   run<Req, Res>(spec: OperationSpec<Req, Res>): Promise<OperationOutcome<Res>>;
   /** Records a pending attempt without calling Stripe (what `run` does first; exposed for tools and tests). */
   begin<Req>(
-    spec: Pick<OperationSpec<Req, unknown>, 'kind' | 'scope' | 'userId' | 'request' | keyof AttemptOptions>,
+    spec: Pick<
+      OperationSpec<Req, unknown>,
+      'kind' | 'scope' | 'subject' | 'userId' | 'request' | keyof AttemptOptions
+    >,
   ): Promise<Attempt<Req>>;
   /** The latest attempt of an operation, if any. */
   latest(kind: string, scope: string): Promise<Attempt | undefined>;
@@ -156,6 +165,7 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
     scope: string,
     attemptId: string,
     follows: string,
+    named: string | null = null,
   ) => {
     const at = now();
     const row = await db
@@ -167,6 +177,7 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
         follows,
         idempotency_key: idempotencyKeyFor(spec.kind, scope, attemptId),
         user_id: spec.userId ?? null,
+        named,
         status: 'pending',
         request: JSON.stringify(spec.request),
         result: null,
@@ -209,7 +220,7 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
   const named = async (
     spec: Pick<
       OperationSpec<unknown, unknown>,
-      'kind' | 'scope' | 'userId' | 'request' | keyof AttemptOptions
+      'kind' | 'scope' | 'subject' | 'userId' | 'request' | keyof AttemptOptions
     >,
     operationId: string,
     beforeFirst?: () => Promise<boolean>,
@@ -222,12 +233,32 @@ export function createOperations(db: Kysely<Database>, clock: Clock): Operations
     }
     if (spec.newAttempt)
       throw new ValidationError('give either operationId or newAttempt, not both', 'newAttempt');
-    const scope = `${spec.scope}&op=${encodeURIComponent(operationId)}`;
-    const known = await byAttemptId(spec.kind, scope, operationId);
+    const op = `op=${encodeURIComponent(operationId)}`;
+    const scope = `${spec.scope}&${op}`;
+    const identity = `${spec.subject ?? spec.scope}&${op}`;
+    // The same id, same subject: the same attempt if its parameters match, refused if they do not.
+    const sameId = async () => {
+      const row = await db
+        .selectFrom('operations')
+        .selectAll()
+        .where('kind', '=', spec.kind)
+        .where('named', '=', identity)
+        .executeTakeFirst();
+      return row ? toAttempt(row) : await byAttemptId(spec.kind, scope, operationId);
+    };
+    const checked = (attempt: Attempt | undefined) => {
+      if (attempt && attempt.scopeKey !== scope) {
+        throw new ValidationError(
+          `operationId ${operationId} was already used for a ${spec.kind} with other parameters; the same id must repeat the same request, or use a new operationId`,
+          'operationId',
+        );
+      }
+      return attempt;
+    };
+    const known = checked(await sameId());
     if (known) return known;
     if (beforeFirst && !(await beforeFirst())) return undefined;
-    const attempt =
-      (await insert(spec, scope, operationId, '')) ?? (await byAttemptId(spec.kind, scope, operationId));
+    const attempt = checked((await insert(spec, scope, operationId, '', identity)) ?? (await sameId()));
     if (!attempt) throw new ConflictError(`Could not record operation ${operationId}; try again`);
     return attempt;
   };

@@ -14,6 +14,8 @@ export interface OperationsTable {
   follows: string;
   idempotency_key: string;
   user_id: string | null;
+  /** A caller-named operation's identity (kind aside): who/what and the operationId; null otherwise. */
+  named: ColumnType<string | null, string | null | undefined, string | null>;
   status: AttemptStatus;
   request: Json;
   stripe_object_id: string | null;

@@ -111,7 +111,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
         userId,
         request,
         ...(input.newAttempt ? { newAttempt: true } : {}),
-        ...(input.operationId ? { operationId: input.operationId } : {}),
+        ...(input.operationId ? { operationId: input.operationId, subject: scopeKey({ user: userId }) } : {}),
         reuse: async (attempt) => {
           intent = await callStripe('paymentIntents.retrieve', () =>
             stripe.paymentIntents.retrieve(attempt.result.id),
@@ -170,11 +170,18 @@ export function createPayments(deps: PaymentsDeps): Payments {
     };
     const outcome = await operations.run({
       kind: 'refund.create',
-      scope: scopeKey({ pi: paymentIntentId, amount: amount ?? 'rest', reason: input.reason }),
+      scope: scopeKey({
+        pi: paymentIntentId,
+        amount: amount ?? 'rest',
+        reason: input.reason,
+        fp: input.metadata ? fingerprint({ metadata: input.metadata }) : undefined,
+      }),
       ...(userId ? { userId } : {}),
       request,
       ...(input.newAttempt ? { newAttempt: true } : {}),
-      ...(input.operationId ? { operationId: input.operationId } : {}),
+      ...(input.operationId
+        ? { operationId: input.operationId, subject: scopeKey({ pi: paymentIntentId }) }
+        : {}),
       beforeNewAttempt: async (previous) => {
         // The last try got a 5xx or no answer for a day: Stripe may have refunded; never refund twice.
         const made = await madeByAttempt<Stripe.Refund>(stripe, 'refund.created', previous);

@@ -68,4 +68,5 @@ export const refundBody = z.strictObject({
 });
 
 /** `?userId=…` on the status reads: with it, another user's session or payment reads unknown. */
-export const ownerQuery = z.object({ userId: userId.optional() });
+// Strict: a misspelt `?user_id=` must be refused, not ignored (it would skip the ownership check).
+export const ownerQuery = z.strictObject({ userId: userId.optional() });
