@@ -66,4 +66,50 @@ describe('groupCommit', () => {
     expect(await good).toBe('OK');
     expect(calls).toBe(2);
   });
+
+  it('drops an item whose caller gave up before it was written: it rejects at once and is never written', async () => {
+    const { batches, releases, write } = gatedWrite();
+    const submit = groupCommit(write, { maxBatch: 100, maxInFlight: 1 });
+    const first = submit(1);
+    const gaveUp = new AbortController();
+    const dropped = submit(2, gaveUp.signal);
+    const kept = submit(3, new AbortController().signal);
+    gaveUp.abort(new Error('the caller gave up'));
+    await expect(dropped).rejects.toThrow('the caller gave up');
+    await expect(submit(4, gaveUp.signal)).rejects.toThrow('the caller gave up');
+    releases[0]?.();
+    await settle();
+    releases[1]?.();
+    expect([await first, await kept]).toEqual([10, 30]);
+    expect(batches).toEqual([[1], [3]]);
+  });
+
+  it('lets go of a write nobody waits for, so the next ones go on; at most maxInFlight at a time', async () => {
+    const { batches, releases, write } = gatedWrite();
+    const submit = groupCommit(write, { maxBatch: 100, maxInFlight: 1 });
+    const a = new AbortController();
+    const first = submit(1, a.signal);
+    await settle();
+    a.abort(new Error('timed out'));
+    // Every caller of the first write gave up: it no longer holds the one slot.
+    const b = new AbortController();
+    const second = submit(2, b.signal);
+    await settle();
+    expect(batches).toEqual([[1], [2]]);
+    b.abort(new Error('timed out'));
+    // One write is already let go: the second keeps its slot, and the third item waits.
+    const third = submit(3);
+    await settle();
+    expect(batches).toEqual([[1], [2]]);
+    // When the first write settles, the second is let go and the third item is written.
+    releases[0]?.();
+    await settle();
+    expect(batches).toEqual([[1], [2], [3]]);
+    releases[2]?.();
+    expect(await third).toBe(30);
+    // Items already in a write settle with it, whether or not their caller still waits.
+    expect(await first).toBe(10);
+    releases[1]?.();
+    expect(await second).toBe(20);
+  });
 });

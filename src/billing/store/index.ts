@@ -22,8 +22,20 @@ export interface StoreOptions {
   dataDir?: string;
   /** Schema holding every table. Default `coffer`. */
   schema?: string;
-  /** Pool size for PostgreSQL. Default 10 (plus up to 6 for `relaxed`, opened only when a worker runs). */
+  /**
+   * Pool size for PostgreSQL. Default 10 (plus up to 6 for `relaxed`, opened only when a worker runs,
+   * and up to as many for `prepared`, opened only as its statements run: one for the webhook intake's
+   * one INSERT in flight by default).
+   */
   poolSize?: number;
+  /**
+   * PostgreSQL: the server cancels a `prepared` statement (the webhook intake's INSERT) that runs
+   * longer than this, waiting for a lock included, and the client gives up on it 2 s later if even
+   * the cancellation does not come back (a half-open connection). Default 7,500 ms, just under the
+   * intake's 8 s `storeTimeoutMs`; 0 turns both off. Other statements are not limited. PGlite runs
+   * in-process and ignores it.
+   */
+  preparedTimeoutMs?: number;
   /** Where the `NNNN_name.sql` files are; defaults to the package's `migrations/`. */
   migrationsDir?: string;
 }
@@ -38,7 +50,9 @@ export interface Store {
   /**
    * Runs one fixed statement for a hot path. On PostgreSQL it is the prepared statement `name`, parsed
    * and planned once per connection (a name always stands for the same text); behind a pooler that
-   * loses prepared statements it falls back to unnamed statements for good. PGlite runs it like any query.
+   * loses prepared statements it falls back to unnamed statements for good. On PostgreSQL these run on
+   * connections of their own where the server cancels one that takes over `preparedTimeoutMs`
+   * (default 7.5 s). PGlite runs it like any query.
    */
   prepared<R = Record<string, unknown>>(name: string, text: string, params: readonly unknown[]): Promise<R[]>;
   /**
@@ -66,7 +80,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     throw new ValidationError(`schema "${schema}" must be a lowercase SQL identifier`, 'schema');
   }
   const store = options.databaseUrl
-    ? openPostgres(options.databaseUrl, schema, options.poolSize ?? 10)
+    ? openPostgres(options.databaseUrl, schema, options.poolSize ?? 10, options.preparedTimeoutMs ?? 7_500)
     : await openPGlite(options.dataDir ?? './.coffer', schema);
   return {
     ...store,
@@ -89,8 +103,29 @@ type OpenedStore = Pick<Store, 'kind' | 'db' | 'withSession' | 'prepared' | 'rel
 // statement prepared earlier does not exist (26000) or its name is taken (42P05).
 const PREPARED_STATEMENT_LOST = new Set(['26000', '42P05']);
 
-function openPostgres(connectionString: string, schema: string, max: number): OpenedStore {
+function openPostgres(
+  connectionString: string,
+  schema: string,
+  max: number,
+  preparedTimeoutMs: number,
+): OpenedStore {
+  if (!Number.isInteger(preparedTimeoutMs) || preparedTimeoutMs < 0) {
+    throw new ValidationError(
+      `preparedTimeoutMs must be a whole number of milliseconds (0 = no limit), got ${preparedTimeoutMs}`,
+      'preparedTimeoutMs',
+    );
+  }
   const main = openPool(connectionString, schema, max, '');
+  // The hot statements (the intake's INSERT) get connections of their own, where the server cancels a
+  // statement stuck behind a lock or a stalled disk: one stuck INSERT must not shut the intake, and
+  // the other statements (migrations, prunes, the worker's) keep running as long as they need.
+  const hot = openPool(
+    connectionString,
+    schema,
+    max,
+    preparedTimeoutMs > 0 ? ` -c statement_timeout=${preparedTimeoutMs}` : '',
+    preparedTimeoutMs > 0 ? preparedTimeoutMs + 2_000 : undefined,
+  );
   // The relaxed pool serves statements that go by key or by a partial index (the worker's), so it
   // plans with index scans only: they stay cheap without fresh statistics and mark dead entries.
   const relaxed = openPool(
@@ -103,7 +138,7 @@ function openPostgres(connectionString: string, schema: string, max: number): Op
   return {
     kind: 'postgres',
     db: main.db,
-    prepared: main.prepared,
+    prepared: hot.prepared,
     relaxed: { kind: 'postgres', db: relaxed.db, prepared: relaxed.prepared },
     withSession: async (fn) => {
       const client = await main.pool.connect();
@@ -119,13 +154,22 @@ function openPostgres(connectionString: string, schema: string, max: number): Op
       }
     },
     close: async () => {
-      await Promise.all([main.db.destroy(), relaxed.db.destroy()]);
+      await Promise.all([main.db.destroy(), hot.db.destroy(), relaxed.db.destroy()]);
     },
   };
 }
 
-/** A pg pool on `schema` (plus extra server settings) with its query layer and prepared statements. */
-function openPool(connectionString: string, schema: string, max: number, settings: string) {
+/**
+ * A pg pool on `schema` (plus extra server settings) with its query layer and prepared statements;
+ * `queryTimeoutMs`: the client rejects a query with no answer by then and drops its connection.
+ */
+function openPool(
+  connectionString: string,
+  schema: string,
+  max: number,
+  settings: string,
+  queryTimeoutMs?: number,
+) {
   // int8 (counts, amounts) as numbers: Stripe amounts fit well inside 2^53.
   const types = {
     getTypeParser: (oid: number, format?: string) =>
@@ -137,6 +181,7 @@ function openPool(connectionString: string, schema: string, max: number, setting
     options: `-c search_path="${schema}",public${settings}`,
     types: types as pg.CustomTypesConfig,
     connectionTimeoutMillis: 5_000,
+    ...(queryTimeoutMs === undefined ? {} : { query_timeout: queryTimeoutMs }),
   });
   // A connection lost while idle (pool 'error') or while checked out (the client's own 'error') must
   // not crash the process: the query in flight rejects, and the pool replaces the connection.

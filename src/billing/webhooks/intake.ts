@@ -1,6 +1,8 @@
 // Intake: the HTTP side of the pipeline. Checks size, verifies the signature on the raw bytes,
-// only then parses the JSON, stores the event (group-committed) and answers. Nothing is processed
-// here; a 2xx means the event is durably stored, and a storage failure answers 503 so Stripe retries.
+// only then decodes (strict UTF-8) and parses the JSON, stores the event (group-committed) and
+// answers. Nothing is processed here; a 2xx means the event is durably stored, and a storage failure
+// answers 503 so Stripe retries. A delivery waits for storage at most `storeTimeoutMs`, and at most
+// `maxQueuedBytes` of deliveries wait at once: a stuck database costs 503s, never unbounded memory.
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { EventQueue, EventRow } from './queue.js';
@@ -20,8 +22,18 @@ export interface IntakeOptions {
   maxBodyBytes?: number;
   /** Signature timestamp tolerance in seconds, both directions (default 300). */
   toleranceSeconds?: number;
-  /** Answer 503 if storing takes longer than this (default 8 s; Stripe gives up after a few). */
+  /**
+   * Answer 503 if storing takes longer than this (default 8 s; Stripe gives up after a few). A delivery
+   * not yet in an INSERT by then is dropped, never written later; one already in an INSERT may still be
+   * stored, and Stripe's retry is then acknowledged as a duplicate.
+   */
   storeTimeoutMs?: number;
+  /**
+   * Most bytes of deliveries waiting to be stored at once, each counted as its body plus 1 KiB
+   * (default 64 MiB). A delivery beyond it answers 503 at once, so a stuck or slow database cannot
+   * make the process hold more; one delivery is always let through.
+   */
+  maxQueuedBytes?: number;
   /** Most events in one group-committed INSERT (default 500). */
   maxBatch?: number;
   /** INSERTs in flight at once (default 1: fewer, larger INSERTs cost less; PGlite is always 1). */
@@ -29,6 +41,13 @@ export interface IntakeOptions {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Each waiting delivery's bookkeeping (row, promises, timer) on top of its body, for the byte budget. */
+const WAITER_BYTES = 1024;
+// Strict: invalid bytes throw instead of becoming U+FFFD, and a BOM stays in the text, so the stored
+// body is exactly the signed bytes or nothing.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const UNAVAILABLE = { error: 'the event could not be stored; retry later' };
+const OVERLOADED = { error: 'too many deliveries are waiting to be stored; retry later' };
 
 const reply = (
   status: number,
@@ -89,8 +108,16 @@ export function eventRow(event: unknown, body: string, source: string): EventRow
   };
 }
 
+/**
+ * The queue as the intake uses it. `signal` aborts when the delivery stops waiting (its 503 is sent),
+ * so an event not yet in an INSERT is dropped; the queue's group-committed `enqueue` takes it.
+ */
+export interface IntakeQueue {
+  enqueue(row: EventRow, signal?: AbortSignal): ReturnType<EventQueue['enqueue']>;
+}
+
 export interface IntakeDeps {
-  queue: EventQueue;
+  queue: IntakeQueue;
   secrets: readonly string[];
   clock: Clock;
   logger: Logger;
@@ -105,16 +132,31 @@ export function createIntake(deps: IntakeDeps) {
   const maxBodyBytes = deps.options.maxBodyBytes ?? 1024 * 1024;
   const tolerance = deps.options.toleranceSeconds ?? 300;
   const storeTimeoutMs = deps.options.storeTimeoutMs ?? 8_000;
+  const maxQueuedBytes = deps.options.maxQueuedBytes ?? 64 * 1024 * 1024;
+  /** Bytes of the deliveries handed to the queue whose enqueue has not settled. */
+  let queuedBytes = 0;
+  let overloaded = false;
 
-  const store = (row: EventRow): Promise<'stored' | 'duplicate'> => {
+  const store = (row: EventRow, cost: number): Promise<'stored' | 'duplicate'> => {
+    const gaveUp = new AbortController();
+    // Counted until the queue lets go of the row (dropped, or its INSERT settled), not until the
+    // answer: a row still in a stuck INSERT still takes memory.
+    queuedBytes += cost;
+    const enqueued = queue.enqueue(row, gaveUp.signal);
+    const settled = () => {
+      queuedBytes -= cost;
+    };
+    enqueued.then(settled, settled);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`storing the event took over ${storeTimeoutMs} ms`)),
-        storeTimeoutMs,
-      );
+      timer = setTimeout(() => {
+        const error = new Error(`storing the event took over ${storeTimeoutMs} ms`);
+        // The 503 goes out now: the queue drops the row unless an INSERT already carries it.
+        gaveUp.abort(error);
+        reject(error);
+      }, storeTimeoutMs);
     });
-    return Promise.race([queue.enqueue(row), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([enqueued, timeout]).finally(() => clearTimeout(timer));
   };
 
   return async function handle(
@@ -146,7 +188,19 @@ export function createIntake(deps: IntakeDeps) {
       logger.warn({ reason: verdict.reason }, 'webhook signature rejected');
       return reply(400, { error: `signature verification failed: ${verdict.reason}` });
     }
-    const text = typeof rawBody === 'string' ? rawBody : bytes.toString('utf8');
+    // Stripe sends UTF-8 JSON. Bytes that are not UTF-8 are refused rather than stored with U+FFFD in
+    // place of the signed bytes (checked after the signature, so unsigned requests learn nothing).
+    let text: string;
+    if (typeof rawBody === 'string') text = rawBody;
+    else {
+      try {
+        text = UTF8.decode(bytes);
+      } catch {
+        stats.malformed++;
+        logger.warn('a signed webhook body is not valid UTF-8; refused');
+        return reply(400, { error: 'the body is not valid UTF-8 (Stripe sends UTF-8 JSON)' });
+      }
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -159,16 +213,29 @@ export function createIntake(deps: IntakeDeps) {
       stats.malformed++;
       return reply(400, { error: row });
     }
+    const cost = size + WAITER_BYTES;
+    if (queuedBytes > 0 && queuedBytes + cost > maxQueuedBytes) {
+      stats.unavailable++;
+      if (!overloaded) {
+        overloaded = true;
+        logger.error(
+          { queuedBytes, maxQueuedBytes },
+          'webhook deliveries waiting to be stored exceed intake.maxQueuedBytes; answering 503 until the store catches up',
+        );
+      }
+      return reply(503, OVERLOADED, { 'retry-after': '10' });
+    }
+    if (overloaded && queuedBytes <= maxQueuedBytes / 2) overloaded = false;
     let outcome: 'stored' | 'duplicate';
     try {
-      outcome = await store(row);
+      outcome = await store(row, cost);
     } catch (error) {
       stats.unavailable++;
       logger.error(
         { eventId: row.id, error: error instanceof Error ? error.message : String(error) },
         'webhook event could not be stored',
       );
-      return reply(503, { error: 'the event could not be stored; retry later' }, { 'retry-after': '10' });
+      return reply(503, UNAVAILABLE, { 'retry-after': '10' });
     }
     if (outcome === 'duplicate') {
       stats.duplicates++;
