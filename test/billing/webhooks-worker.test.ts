@@ -120,11 +120,12 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
     for (const e of events) expect((await statusOf(store, e.id))?.status).toBe('processed');
   });
 
-  it('lets another worker take an event whose lease expired, and the stale worker cannot complete it', async () => {
-    // Simulated crash: worker A claims the event and hangs inside the handler (as a process that
-    // died would), never renewing or releasing its claim. Worker B takes over once the lease ends.
-    const { store, pipeline: a } = await openPipeline(target, { worker: { ...fast, leaseMs: 300 } });
-    const { pipeline: b } = await openPipeline(target, { store, worker: { ...fast, leaseMs: 300 } });
+  it('lets another worker take an event whose hung worker stopped renewing its lease, and the stale worker cannot complete it', async () => {
+    // Worker A claims the event and hangs inside the handler. It renews its lease for RENEW_FOR_LEASES
+    // lease lengths, then lets it expire (as a process that died would); B then takes over.
+    const leaseMs = 150;
+    const { store, pipeline: a } = await openPipeline(target, { worker: { ...fast, leaseMs } });
+    const { pipeline: b } = await openPipeline(target, { store, worker: { ...fast, leaseMs } });
     const event = makeEvent('charge.succeeded', { id: 'ch_lease', object: 'charge_x' });
     let releaseA!: () => void;
     let aEntered = false;
@@ -149,10 +150,14 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
     await a.handle(delivery(event).body, delivery(event).headers);
     const aPass = a.worker.processAvailable();
     while (!aEntered) await sleep(5);
-    // While the lease holds, B finds nothing to do.
+    // While the lease holds, renewed past its first length, B finds nothing to do.
+    await sleep(2 * leaseMs);
     expect(await b.worker.processAvailable()).toBe(0);
-    await sleep(350);
-    expect(await b.worker.processAvailable()).toBe(1);
+    await drainUntil(
+      () => b.worker.processAvailable(),
+      async () => bRuns > 0,
+      400,
+    );
     expect(bRuns).toBe(1);
     expect(await statusOf(store, event.id)).toMatchObject({
       status: 'processed',
@@ -163,6 +168,7 @@ describe.each(storeTargets)('webhook worker on $name', (target) => {
     releaseA();
     await aPass;
     expect(await statusOf(store, event.id)).toMatchObject({ status: 'processed', attempts: 2 });
+    expect(a.stats.processed).toBe(0);
     expect(await b.worker.processAvailable()).toBe(0);
   });
 

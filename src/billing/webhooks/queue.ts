@@ -60,11 +60,16 @@ const INSERT_JSON = `insert into webhook_events (${COLUMNS})
 // are off: without fresh statistics (a young table, a backlog grown since the last ANALYZE) PostgreSQL
 // otherwise sorted every pending row per claim (6,000 pending: 26.6 ms instead of 0.4 ms), and a bitmap
 // scan revisits, claim after claim, every dead row version that an index scan marks dead once.
+// An expired lease means the worker crashed or hung: the row is taken again once the lease plus the
+// retry backoff for the attempt it was on has passed, like a failure (the worker dead-letters it once
+// its attempts are used up).
 const CLAIM = `with ready as (
     select id from webhook_events where status = 'pending' and available_at <= now()
     order by available_at limit $3 for update skip locked
   ), expired as (
     select id from webhook_events where status = 'processing' and locked_until < now()
+      and locked_until + least($5::float8, $4::float8 * power(2, least(attempts - 1, 30)))
+        * interval '1 millisecond' <= now()
     limit $3 for update skip locked
   )
   update webhook_events e
@@ -81,26 +86,50 @@ const CLAIM_ONE = `update webhook_events
 
 const COMPLETE = `update webhook_events
   set status = 'processed', processed_at = now(), locked_by = null, locked_until = null, last_error = null
-  where id = any($1::text[]) and locked_by = $2`;
+  where id = any($1::text[]) and locked_by = $2
+  returning id`;
 
 const FAIL = `update webhook_events
   set status = $3, available_at = now() + $4::int * interval '1 millisecond',
     locked_by = null, locked_until = null, last_error = $5
-  where id = $1 and locked_by = $2`;
+  where id = $1 and locked_by = $2
+  returning id`;
+
+const RENEW = `update webhook_events set locked_until = now() + $3::int * interval '1 millisecond'
+  where id = any($1::text[]) and locked_by = $2 and status = 'processing'
+  returning id`;
 
 export interface EventQueue {
   /** Stores the event unless its id is already stored. Concurrent calls share one INSERT. */
   enqueue(row: EventRow): Promise<'stored' | 'duplicate'>;
-  claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedEvent[]>;
   /**
-   * Makes this worker's claims durable (they commit without their own fsync): called before app
-   * handlers run, so a claim lost in a crash can never let a second worker run them alongside.
+   * Claims up to `limit` pending events, and events whose lease expired at least the retry delay for
+   * their attempt ago (`reclaimBackoff`, none by default).
    */
-  secureClaims(workerId: string): Promise<void>;
+  claim(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    reclaimBackoff?: { baseMs: number; maxMs: number },
+  ): Promise<ClaimedEvent[]>;
+  /**
+   * Extends the lease of those events this worker still holds and returns their ids. A durable
+   * commit: it also makes the worker's earlier claims durable (they commit without their own fsync),
+   * so called before app handlers run, a claim lost in a crash can never let a second worker run them
+   * alongside, nor can a lost renewal.
+   */
+  renew(ids: readonly string[], workerId: string, leaseMs: number): Promise<string[]>;
   /** Claims one event by id whatever its state, unless another worker holds a live lease on it. */
   claimOne(id: string, workerId: string, leaseMs: number): Promise<ClaimedEvent | undefined>;
-  complete(ids: readonly string[], workerId: string): Promise<void>;
-  fail(id: string, workerId: string, error: string, next: { dead: boolean; delayMs: number }): Promise<void>;
+  /** Marks processed the events this worker still holds; returns their ids. */
+  complete(ids: readonly string[], workerId: string): Promise<string[]>;
+  /** Schedules a retry or dead-letters; false if this worker no longer held the event (nothing changed). */
+  fail(
+    id: string,
+    workerId: string,
+    error: string,
+    next: { dead: boolean; delayMs: number },
+  ): Promise<boolean>;
   /** Puts every dead event back in the queue with a fresh attempt budget; returns their ids. */
   requeueDead(): Promise<string[]>;
   exists(id: string): Promise<boolean>;
@@ -150,7 +179,7 @@ export function createEventQueue(
   // so it commits without an fsync of its own; the intake's INSERT and operator actions stay durable.
   const work = store.relaxed ?? store;
   // Replays' claims and dead letters go through the durable pool (a lost dead mark would retry an
-  // event whose alert already went out); a batch's claim is made durable by `secureClaims`.
+  // event whose alert already went out); a batch's claim is made durable by `renew`.
   const maxBatch = options.maxBatch ?? 500;
   // One INSERT at a time by default: PostgreSQL's cost is mostly per statement and per commit, so
   // deliveries that wait for the INSERT in flight and share the next one cost far less than more
@@ -179,20 +208,25 @@ export function createEventQueue(
     enqueue,
     // Never prepared: PostgreSQL's generic plan for it joins by scanning the whole table (measured with
     // 20,000 rows); planned per call, it takes the pending rows by index.
-    claim: (workerId, limit, leaseMs) => run<ClaimedEvent>(work, CLAIM, [workerId, leaseMs, limit]),
-    // Any durable commit flushes the WAL before it, relaxed claims included; this one rewrites the
-    // worker's heartbeat row.
-    secureClaims: async (workerId) => {
-      await run(store, HEARTBEAT, [HEARTBEAT_PREFIX + workerId, `${HEARTBEAT_PREFIX}%`]);
-    },
+    claim: (workerId, limit, leaseMs, reclaimBackoff = { baseMs: 0, maxMs: 0 }) =>
+      run<ClaimedEvent>(work, CLAIM, [workerId, leaseMs, limit, reclaimBackoff.baseMs, reclaimBackoff.maxMs]),
+    // Durable: any durable commit flushes the WAL before it, relaxed claims included, and a renewal
+    // lost in a PostgreSQL crash would let another worker take events whose handlers this one runs.
+    renew: async (ids, workerId, leaseMs) =>
+      ids.length === 0
+        ? []
+        : (await run<{ id: string }>(store, RENEW, [ids, workerId, leaseMs])).map((r) => r.id),
     claimOne: async (id, workerId, leaseMs) =>
       (await run<ClaimedEvent>(store, CLAIM_ONE, [id, workerId, leaseMs]))[0],
-    complete: async (ids, workerId) => {
-      if (ids.length > 0) await work.prepared('coffer_webhook_events_complete', COMPLETE, [ids, workerId]);
-    },
+    complete: async (ids, workerId) =>
+      ids.length === 0
+        ? []
+        : (
+            await work.prepared<{ id: string }>('coffer_webhook_events_completed', COMPLETE, [ids, workerId])
+          ).map((r) => r.id),
     fail: async (id, workerId, error, next) => {
       const params = [id, workerId, next.dead ? 'dead' : 'pending', Math.round(next.delayMs), error];
-      await run(next.dead ? store : work, FAIL, params);
+      return (await run(next.dead ? store : work, FAIL, params)).length > 0;
     },
     requeueDead: async () =>
       (

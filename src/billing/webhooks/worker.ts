@@ -58,6 +58,21 @@ type BulkWrites = Map<string, { version: number; eventId: string | null }>;
 /** How often a running worker records that it is alive. */
 export const HEARTBEAT_EVERY_MS = 5_000;
 
+/**
+ * A batch's lease is renewed every third of `leaseMs` while the batch runs, for at most this many
+ * lease lengths: a handler that hangs then loses its event to another worker, as a crash would.
+ */
+export const RENEW_FOR_LEASES = 10;
+
+/** The events of a batch this worker still holds, and until when (monotonic ms) it surely holds them. */
+interface Lease {
+  owner: string;
+  held: Set<string>;
+  until: number;
+  /** No renewal by the timer after this (monotonic ms). */
+  renewUntil: number;
+}
+
 export interface WorkerDeps {
   queue: EventQueue;
   writer: MirrorWriter;
@@ -124,6 +139,15 @@ export function createWorker(deps: WorkerDeps): Worker {
   const backoff = deps.options.backoff ?? { baseMs: 2_000, maxMs: 600_000 };
   const lagAlertSeconds = deps.options.lagAlertSeconds ?? 600;
   const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  // Leases are measured on a monotonic clock from just before the statement that took or renewed
+  // them: the database's lease (from its `now()`, later) never ends before ours.
+  const monotonic = () => performance.now();
+  const leaseFor = (owner: string, rows: readonly ClaimedEvent[], start: number): Lease => ({
+    owner,
+    held: new Set(rows.map((r) => r.id)),
+    until: start + leaseMs,
+    renewUntil: start + RENEW_FOR_LEASES * leaseMs,
+  });
 
   let running = false;
   let loop: Promise<void> | undefined;
@@ -228,24 +252,49 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
-  const failed = async (row: ClaimedEvent, error: unknown): Promise<void> => {
+  /**
+   * Records a failure: a retry after backoff, or a dead letter with its alert. Only for an event this
+   * worker still holds; a failure to record it is logged and the event retries when its lease expires.
+   */
+  const failed = async (
+    row: ClaimedEvent,
+    error: unknown,
+    owner: string,
+    tries = row.attempts,
+  ): Promise<void> => {
     const message = errorText(error);
-    const dead = row.attempts >= maxAttempts;
+    const dead = tries >= maxAttempts;
+    let changed: boolean;
+    try {
+      changed = await queue.fail(row.id, owner, message, {
+        dead,
+        delayMs: dead ? 0 : backoffDelay(row.attempts, backoff),
+      });
+    } catch (writeError) {
+      logger.error(
+        { eventId: row.id, type: row.type, error: message, writeError: errorText(writeError) },
+        'could not record a webhook event failure; it is retried when its lease expires',
+      );
+      return;
+    }
+    if (!changed) {
+      logger.warn(
+        { eventId: row.id, type: row.type, error: message },
+        'webhook event failed after this worker lost its lease; left to the worker that holds it',
+      );
+      return;
+    }
     stats.failures++;
-    await queue.fail(row.id, workerId, message, {
-      dead,
-      delayMs: dead ? 0 : backoffDelay(row.attempts, backoff),
-    });
     if (dead) {
       stats.deadLettered++;
       logger.error(
-        { eventId: row.id, type: row.type, attempts: row.attempts, error: message },
+        { eventId: row.id, type: row.type, attempts: tries, error: message },
         'webhook event dead-lettered',
       );
       raise({
         kind: 'dead_letter',
         eventId: row.id,
-        message: `event ${row.id} (${row.type}) failed ${row.attempts} times: ${message}`,
+        message: `event ${row.id} (${row.type}) failed ${tries} times: ${message}`,
       });
     } else {
       logger.warn(
@@ -279,14 +328,58 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
-  /** Processes claimed events; returns the ids that failed. */
-  const processBatch = async (rows: ClaimedEvent[], claimedAt: number): Promise<Map<string, unknown>> => {
+  /** Extends the lease on `ids`; those the worker no longer holds leave `lease.held`. */
+  const renewLease = async (lease: Lease, ids: readonly string[]): Promise<void> => {
+    const start = monotonic();
+    const kept = new Set(await queue.renew(ids, lease.owner, leaseMs));
+    for (const id of ids) if (!kept.has(id)) lease.held.delete(id);
+    if (kept.size > 0) lease.until = Math.max(lease.until, start + leaseMs);
+  };
+
+  /** Processes claimed events under `lease`; returns the ids that failed. */
+  const processBatch = async (
+    rows: ClaimedEvent[],
+    claimedAt: number,
+    lease: Lease,
+  ): Promise<Map<string, unknown>> => {
     const failures = new Map<string, unknown>();
+    const unfinished = () => rows.map((r) => r.id).filter((id) => !failures.has(id) && lease.held.has(id));
+    // Renewed while the batch runs, so handlers, mirror writes and refetches never outlast the lease.
+    let renewing: Promise<void> | undefined;
+    const timer = setInterval(
+      () => {
+        if (renewing || monotonic() > lease.renewUntil) return;
+        renewing = renewLease(lease, unfinished())
+          .catch((error) => logger.warn({ error: errorText(error) }, 'webhook lease renewal failed'))
+          .finally(() => {
+            renewing = undefined;
+          });
+      },
+      Math.max(1, Math.floor(leaseMs / 3)),
+    );
+    timer.unref?.();
+    try {
+      return await processLeased(rows, claimedAt, lease, failures, unfinished);
+    } finally {
+      clearInterval(timer);
+      await renewing;
+    }
+  };
+
+  const processLeased = async (
+    rows: ClaimedEvent[],
+    claimedAt: number,
+    lease: Lease,
+    failures: Map<string, unknown>,
+    unfinished: () => string[],
+  ): Promise<Map<string, unknown>> => {
+    // Events whose lease was lost before their handlers ran: another worker has them.
+    const lost = new Set<string>();
     // Each event fails at most once per batch, at the first step it fails.
     const fail = async (row: ClaimedEvent, error: unknown) => {
       if (failures.has(row.id)) return;
       failures.set(row.id, error);
-      await failed(row, error);
+      await failed(row, error, lease.owner);
     };
     const withHandlers = rows.filter((r) => handlers.forType(r.type).length > 0).map((r) => r.id);
     const ledger = await handlers.ledger(withHandlers);
@@ -330,13 +423,28 @@ export function createWorker(deps: WorkerDeps): Worker {
       parsed.filter((item) => !failures.has(item.row.id)),
       fail,
     );
-    // 3. The app's handlers, once per event through the ledger, once this batch's claim is durable.
-    if (withHandlers.some((id) => !failures.has(id))) await queue.secureClaims(workerId);
-    await eachInLanes((item) => runHandlers(item, ledger.get(item.row.id) ?? new Set()));
-    const succeeded = parsed.filter((item) => !failures.has(item.row.id)).map((item) => item.row.id);
-    await queue.complete(succeeded, workerId);
+    // 3. The app's handlers, once per event through the ledger, once this batch's claim is durable
+    // (the durable renewal) and only while this worker holds the event's lease.
+    if (withHandlers.some((id) => !failures.has(id))) await renewLease(lease, unfinished());
+    await eachInLanes(async (item) => {
+      const { row } = item;
+      if (handlers.forType(row.type).length > 0 && !(lease.held.has(row.id) && monotonic() < lease.until)) {
+        lost.add(row.id);
+        return;
+      }
+      await runHandlers(item, ledger.get(row.id) ?? new Set());
+    });
+    const succeeded = parsed
+      .filter((item) => !failures.has(item.row.id) && !lost.has(item.row.id))
+      .map((item) => item.row.id);
+    const completed = await queue.complete(succeeded, lease.owner);
     // Counted once marked processed, so `processed` and the queue depth never both count an event.
-    stats.processed += succeeded.length;
+    stats.processed += completed.length;
+    if (lost.size > 0 || completed.length < succeeded.length)
+      logger.warn(
+        { skipped: lost.size, notCompleted: succeeded.length - completed.length },
+        'this worker lost the lease on webhook events; left to the worker that holds them',
+      );
     return failures;
   };
 
@@ -353,11 +461,25 @@ export function createWorker(deps: WorkerDeps): Worker {
     // Every claimed event reached us before this instant: refetches started later reflect them.
     const claimedAt = clock.now();
     woken = false; // this claim sees every event stored before it
-    const rows = await queue.claim(workerId, batchSize, leaseMs);
-    if (rows.length === 0) return 0;
-    await processBatch(rows, claimedAt);
+    const leaseStart = monotonic();
+    const claimed = await queue.claim(workerId, batchSize, leaseMs, backoff);
+    if (claimed.length === 0) return 0;
+    // An event reclaimed with its attempts used up had its lease expire each time it ran out of them
+    // (its worker crashed or hung): dead-lettered instead of run once more.
+    const rows: ClaimedEvent[] = [];
+    for (const row of claimed) {
+      if (row.attempts <= maxAttempts) rows.push(row);
+      else
+        await failed(
+          row,
+          new Error(`lease expired on attempt ${row.attempts - 1} (the worker crashed or hung)`),
+          workerId,
+          row.attempts - 1,
+        );
+    }
+    if (rows.length > 0) await processBatch(rows, claimedAt, leaseFor(workerId, rows, leaseStart));
     await beat();
-    return rows.length;
+    return claimed.length;
   };
 
   const processAvailable = async (): Promise<number> => {
@@ -400,9 +522,13 @@ export function createWorker(deps: WorkerDeps): Worker {
     processAvailable,
     async processOne(eventId) {
       const claimedAt = clock.now();
-      const row = await queue.claimOne(eventId, workerId, leaseMs);
+      // Its own owner id, so `locked_by` tells a replay from the loop and neither renews nor
+      // completes the other's claims.
+      const owner = `${workerId}:replay:${Math.random().toString(36).slice(2, 8)}`;
+      const leaseStart = monotonic();
+      const row = await queue.claimOne(eventId, owner, leaseMs);
       if (!row) return false;
-      const failures = await processBatch([row], claimedAt);
+      const failures = await processBatch([row], claimedAt, leaseFor(owner, [row], leaseStart));
       const error = failures.get(eventId);
       if (error !== undefined) throw error;
       return true;
