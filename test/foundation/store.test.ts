@@ -147,11 +147,21 @@ describe.runIf(postgresUrl)('store on a real PostgreSQL server', () => {
     try {
       const add = (n: number) => store.prepared('coffer_test_add', 'select $1::int + 1 as n', [n]);
       expect(await add(1)).toEqual([{ n: 2 }]);
-      const prepared = await store.withSession((s) => s.query('select name from pg_prepared_statements'));
+      // Prepared statements run on connections of their own (poolSize 1: one), so ask through one.
+      const prepared = await store.prepared<{ name: string }>(
+        'coffer_test_list',
+        "select name from pg_prepared_statements where name like 'coffer_test_add%'",
+        [],
+      );
       // Named after its text too, so one name never stands for two texts.
       expect(prepared).toEqual([{ name: expect.stringMatching(/^coffer_test_add_[0-9a-f]{12}$/) }]);
       // What a pooler in transaction mode does: the next statement lands where it was never prepared.
-      await store.withSession((s) => s.exec('deallocate all'));
+      await store.withSession((s) =>
+        s.exec(
+          "create function forget_prepared() returns void language plpgsql as $$ begin execute 'deallocate all'; end $$",
+        ),
+      );
+      await store.prepared('coffer_test_forget', 'select forget_prepared()', []);
       expect(await add(2)).toEqual([{ n: 3 }]);
       expect(await add(3)).toEqual([{ n: 4 }]);
       // Other errors are the statement's own and still reach the caller.

@@ -112,9 +112,7 @@ export function eventRow(event: unknown, body: string, source: string): EventRow
  * The queue as the intake uses it. `signal` aborts when the delivery stops waiting (its 503 is sent),
  * so an event not yet in an INSERT is dropped; the queue's group-committed `enqueue` takes it.
  */
-export interface IntakeQueue {
-  enqueue(row: EventRow, signal?: AbortSignal): ReturnType<EventQueue['enqueue']>;
-}
+export type IntakeQueue = Pick<EventQueue, 'enqueue'>;
 
 export interface IntakeDeps {
   queue: IntakeQueue;

@@ -100,8 +100,11 @@ const RENEW = `update webhook_events set locked_until = now() + $3::int * interv
   returning id`;
 
 export interface EventQueue {
-  /** Stores the event unless its id is already stored. Concurrent calls share one INSERT. */
-  enqueue(row: EventRow): Promise<'stored' | 'duplicate'>;
+  /**
+   * Stores the event unless its id is already stored. Concurrent calls share one INSERT. An aborted
+   * `signal` drops the event if its INSERT has not started (the intake's delivery gave up).
+   */
+  enqueue(row: EventRow, signal?: AbortSignal): Promise<'stored' | 'duplicate'>;
   /**
    * Claims up to `limit` pending events, and events whose lease expired at least the retry delay for
    * their attempt ago (`reclaimBackoff`, none by default).
