@@ -158,7 +158,9 @@ describe.runIf(postgresUrl)('store on a real PostgreSQL server', () => {
       // What a pooler in transaction mode does: the next statement lands where it was never prepared.
       await store.withSession((s) =>
         s.exec(
-          "create function forget_prepared() returns void language plpgsql as $$ begin execute 'deallocate all'; end $$",
+          `create schema if not exists "${store.schema}";
+           create or replace function "${store.schema}".forget_prepared() returns void language plpgsql
+             as $$ begin execute 'deallocate all'; end $$`,
         ),
       );
       await store.prepared('coffer_test_forget', 'select forget_prepared()', []);
