@@ -5,6 +5,7 @@
 // `maxQueuedBytes` of deliveries wait at once: a stuck database costs 503s, never unbounded memory.
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import type { GiveUp } from './group-commit.js';
 import type { EventQueue, EventRow } from './queue.js';
 import type { WebhookStats } from './stats.js';
 import { verifySignature } from './verify.js';
@@ -109,8 +110,8 @@ export function eventRow(event: unknown, body: string, source: string): EventRow
 }
 
 /**
- * The queue as the intake uses it. `signal` aborts when the delivery stops waiting (its 503 is sent),
- * so an event not yet in an INSERT is dropped; the queue's group-committed `enqueue` takes it.
+ * The queue as the intake uses it. `giveUp.cancel()` is called when the delivery stops waiting (its 503
+ * is sent), so an event not yet in an INSERT is dropped; the queue's group-committed `enqueue` takes it.
  */
 export type IntakeQueue = Pick<EventQueue, 'enqueue'>;
 
@@ -136,11 +137,11 @@ export function createIntake(deps: IntakeDeps) {
   let overloaded = false;
 
   const store = (row: EventRow, cost: number): Promise<'stored' | 'duplicate'> => {
-    const gaveUp = new AbortController();
+    const giveUp: GiveUp = {};
     // Counted until the queue lets go of the row (dropped, or its INSERT settled), not until the
     // answer: a row still in a stuck INSERT still takes memory.
     queuedBytes += cost;
-    const enqueued = queue.enqueue(row, gaveUp.signal);
+    const enqueued = queue.enqueue(row, giveUp);
     const settled = () => {
       queuedBytes -= cost;
     };
@@ -150,7 +151,7 @@ export function createIntake(deps: IntakeDeps) {
       timer = setTimeout(() => {
         const error = new Error(`storing the event took over ${storeTimeoutMs} ms`);
         // The 503 goes out now: the queue drops the row unless an INSERT already carries it.
-        gaveUp.abort(error);
+        giveUp.cancel?.(error);
         reject(error);
       }, storeTimeoutMs);
     });

@@ -4,7 +4,7 @@
 import { run } from '../mirror/sql.js';
 import type { WebhookEventsTable } from '../mirror/tables.js';
 import type { Store } from '../store/index.js';
-import { groupCommit } from './group-commit.js';
+import { type GiveUp, groupCommit } from './group-commit.js';
 
 /** The columns extracted from a verified event when it is stored. */
 export type EventRow = Pick<
@@ -101,10 +101,10 @@ const RENEW = `update webhook_events set locked_until = now() + $3::int * interv
 
 export interface EventQueue {
   /**
-   * Stores the event unless its id is already stored. Concurrent calls share one INSERT. An aborted
-   * `signal` drops the event if its INSERT has not started (the intake's delivery gave up).
+   * Stores the event unless its id is already stored. Concurrent calls share one INSERT.
+   * `giveUp.cancel()` drops the event if its INSERT has not started (the intake's delivery gave up).
    */
-  enqueue(row: EventRow, signal?: AbortSignal): Promise<'stored' | 'duplicate'>;
+  enqueue(row: EventRow, giveUp?: GiveUp): Promise<'stored' | 'duplicate'>;
   /**
    * Claims up to `limit` pending events, and events whose lease expired at least the retry delay for
    * their attempt ago (`reclaimBackoff`, none by default).
