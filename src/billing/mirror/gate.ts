@@ -132,6 +132,8 @@ export interface MirrorWriterOptions {
   logger: Logger;
   /** Refetches per second across all objects (default 20). */
   refetchesPerSecond?: number;
+  /** The bucket refetches take their tokens from, instead of one of `refetchesPerSecond` (a backfill's run). */
+  refetchBucket?: TokenBucket;
   onRefetch?: () => void;
   clock?: Clock;
 }
@@ -142,7 +144,7 @@ const REFETCH_REUSE_MS = 10_000;
 export function createMirrorWriter(options: MirrorWriterOptions): MirrorWriter {
   const { store, stripe, registry, logger } = options;
   const statements = new Map<ObjectMapper, Record<Mode, string>>();
-  const bucket: TokenBucket = createTokenBucket(options.refetchesPerSecond ?? 20);
+  const bucket: TokenBucket = options.refetchBucket ?? createTokenBucket(options.refetchesPerSecond ?? 20);
   const clock = options.clock ?? systemClock;
   // The latest refetch per object; a tie reuses it when it started after the tie's state arrived.
   const recent = new Map<string, { startedAt: number; result: Promise<StripeObject | null> }>();

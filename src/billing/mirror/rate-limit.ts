@@ -12,8 +12,6 @@ export function createTokenBucket(
   options: { burst?: number; clock?: Clock } = {},
 ): TokenBucket {
   if (!(perSecond > 0)) throw new RangeError(`requests per second must be positive, got ${perSecond}`);
-  // No limit (a caller whose own bucket already sets the pace).
-  if (perSecond === Number.POSITIVE_INFINITY) return { take: async () => undefined };
   const clock = options.clock ?? systemClock;
   const burst = options.burst ?? Math.max(1, Math.ceil(perSecond));
   let tokens = burst;

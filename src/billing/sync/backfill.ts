@@ -115,30 +115,12 @@ function mapperFor(all: ObjectMapper[], type: string): ObjectMapper {
   return mapper;
 }
 
-/** The mapper whose refetches (ties) also take a token from the run's bucket. */
-function withLimitedRefetch(mapper: ObjectMapper, bucket: TokenBucket): ObjectMapper {
-  return {
-    ...mapper,
-    resource: (stripe) => {
-      const resource = mapper.resource(stripe);
-      return {
-        list: (params) => resource.list(params),
-        retrieve: async (id) => {
-          await bucket.take();
-          return resource.retrieve(id);
-        },
-      };
-    },
-  };
-}
-
 async function backfillType(
   deps: BackfillDeps,
   mapper: ObjectMapper,
   options: BackfillOptions & { pageSize: number; index: number; of: number },
 ): Promise<BackfillTypeResult> {
   const { store, stripe, writer, logger, clock, bucket } = deps;
-  const limited = withLimitedRefetch(mapper, bucket);
   const key = backfillKey(mapper.object);
   const saved = await readState<TypeCursor>(store, key);
   const resumed = !options.restart && saved !== undefined && !saved.complete;
@@ -178,7 +160,7 @@ async function backfillType(
         if (options.signal?.aborted) return out;
         // `freshAfter`: a tie refetched after this page was read reflects the listed state.
         const outcome = await writer.apply({
-          mapper: limited,
+          mapper,
           object: obj,
           version,
           eventId: null,

@@ -89,27 +89,20 @@ export function createSync(deps: SyncDeps): Sync {
         }
       }, everyMs);
     },
-    backfill: (options = {}) =>
-      backfill(
-        {
-          store: deps.store,
-          stripe: deps.stripe,
-          // A writer per run: it caches statements per mapper, and each run's mappers are its own
-          // (their refetches take tokens from the run's bucket, which alone sets the pace).
-          writer: createMirrorWriter({
-            store: deps.store,
-            stripe: deps.stripe,
-            registry,
-            logger,
-            clock,
-            refetchesPerSecond: Number.POSITIVE_INFINITY,
-          }),
-          logger,
-          clock,
-          bucket: createTokenBucket(options.requestsPerSecond ?? 20),
-        },
-        options,
-      ),
+    backfill: (options = {}) => {
+      // One bucket per run for every request it makes: list pages, and the refetches that settle ties
+      // (the run's own writer takes its tokens from it).
+      const bucket = createTokenBucket(options.requestsPerSecond ?? 20);
+      const writer = createMirrorWriter({
+        store: deps.store,
+        stripe: deps.stripe,
+        registry,
+        logger,
+        clock,
+        refetchBucket: bucket,
+      });
+      return backfill({ store: deps.store, stripe: deps.stripe, writer, logger, clock, bucket }, options);
+    },
     async status() {
       const eventsCursor = (await readState<EventsCursor>(deps.store, EVENTS_CURSOR_KEY)) ?? null;
       const entries = await Promise.all(
