@@ -381,8 +381,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       failures.set(row.id, error);
       await failed(row, error, lease.owner);
     };
-    const withHandlers = rows.filter((r) => handlers.forType(r.type).length > 0).map((r) => r.id);
-    const ledger = await handlers.ledger(withHandlers);
+    const withHandlers = new Set(rows.filter((r) => handlers.forType(r.type).length > 0).map((r) => r.id));
+    const ledger = await handlers.ledger([...withHandlers]);
     const parsed: Parsed[] = [];
     for (const row of rows) {
       try {
@@ -425,10 +425,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     );
     // 3. The app's handlers, once per event through the ledger, once this batch's claim is durable
     // (the durable renewal) and only while this worker holds the event's lease.
-    if (withHandlers.some((id) => !failures.has(id))) await renewLease(lease, unfinished());
+    if ([...withHandlers].some((id) => !failures.has(id))) await renewLease(lease, unfinished());
     await eachInLanes(async (item) => {
       const { row } = item;
-      if (handlers.forType(row.type).length > 0 && !(lease.held.has(row.id) && monotonic() < lease.until)) {
+      if (withHandlers.has(row.id) && !(lease.held.has(row.id) && monotonic() < lease.until)) {
         lost.add(row.id);
         return;
       }
